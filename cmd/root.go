@@ -1,0 +1,113 @@
+// Package cmd is sessctl's command line: Cobra commands that turn flags into
+// options and make one call into client, cookie, demo or report. Main is the
+// single place where errors become exit codes.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sessctl/sessctl/report"
+)
+
+// Exit codes, as diff and grep have them.
+const (
+	ExitOK          = 0   // success
+	ExitCheckFailed = 1   // a check said no: bad signature, inconsistent counter
+	ExitTrouble     = 2   // usage, bad input, unreachable server
+	ExitInterrupted = 130 // SIGINT or SIGTERM
+)
+
+// CheckFailedError is returned by a command whose run worked but whose check
+// said no; it maps to exit code 1. The result has already been printed, so
+// Msg is a one-line summary for stderr; empty prints nothing more.
+type CheckFailedError struct{ Msg string }
+
+func (e *CheckFailedError) Error() string { return e.Msg }
+
+// usageError marks bad flags or arguments (exit 2, like any trouble, but the
+// message points at --help).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// NewRootCmd builds the sessctl command tree writing to streams.
+func NewRootCmd(streams *report.Streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "sessctl <command>",
+		Short: "See and stress web sessions from outside",
+		Long: `sessctl sees and stresses the session machinery of web apps from outside:
+visit keeps a persistent cookie jar (curl's cookies.txt) and shows how the session
+evolves; decode reads and verifies the session cookies of the major frameworks;
+bench hammers an endpoint and checks the session counter stays consistent;
+serve-demo runs an embedded express-session compatible server.`,
+		Example: `  sessctl visit -n 3
+  sessctl serve-demo --secret s3cret &
+  sessctl visit http://127.0.0.1:3000/ --jar cookies.txt
+  sessctl bench -n 20000 -c 100 --shared`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+	})
+	root.Args = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return &usageError{fmt.Errorf("unknown command %q (see 'sessctl --help')", args[0])}
+		}
+		return nil
+	}
+	root.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+
+	root.AddCommand(
+		newVisitCmd(streams, nil),
+		newDecodeCmd(streams, nil),
+		newBenchCmd(streams, nil),
+		newServeDemoCmd(streams, nil),
+		newVersionCmd(streams),
+	)
+	return root
+}
+
+// Main runs sessctl with the process's arguments and streams and returns the
+// exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	streams := report.System()
+	root := NewRootCmd(streams)
+	err := root.ExecuteContext(ctx)
+	return ExitCode(err, ctx, streams)
+}
+
+// ExitCode maps the error a command returned to sessctl's exit code and
+// prints it once to stderr as "sessctl: <err>".
+func ExitCode(err error, ctx context.Context, streams *report.Streams) int {
+	if err == nil {
+		return ExitOK
+	}
+	var check *CheckFailedError
+	switch {
+	case errors.As(err, &check):
+		if check.Msg != "" {
+			fmt.Fprintf(streams.ErrOut, "sessctl: %s\n", check.Msg)
+		}
+		return ExitCheckFailed
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintln(streams.ErrOut, "sessctl: interrupted")
+		return ExitInterrupted
+	default:
+		fmt.Fprintf(streams.ErrOut, "sessctl: %s\n", err)
+		return ExitTrouble
+	}
+}

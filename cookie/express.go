@@ -1,0 +1,160 @@
+package cookie
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"hash"
+	"net/url"
+	"strings"
+	"sync"
+)
+
+// ExpressSessionName is express-session's default cookie name.
+const ExpressSessionName = "connect.sid"
+
+// ErrNoSecret is returned when a signer is built without any secret.
+var ErrNoSecret = errors.New("no secret given")
+
+// ExpressSigner signs and verifies values the way the npm package
+// cookie-signature does: value + "." + base64 (standard alphabet, no "=")
+// of HMAC-SHA256(secret, value). It signs with the first secret and accepts
+// any, as express-session and cookie-parser rotate secrets. It is safe for
+// concurrent use.
+type ExpressSigner struct {
+	secrets [][]byte
+	pools   []sync.Pool
+}
+
+// NewExpressSigner returns a signer for secrets, the first used for signing.
+func NewExpressSigner(secrets ...[]byte) (*ExpressSigner, error) {
+	if len(secrets) == 0 {
+		return nil, ErrNoSecret
+	}
+	s := &ExpressSigner{secrets: secrets, pools: make([]sync.Pool, len(secrets))}
+	for i := range secrets {
+		key := secrets[i]
+		s.pools[i].New = func() any { return hmac.New(sha256.New, key) }
+	}
+	return s, nil
+}
+
+// sigLen is the length of an unpadded base64 HMAC-SHA256: always 43.
+const sigLen = 43
+
+// appendSig appends the signature of value under secret i to dst.
+func (s *ExpressSigner) appendSig(dst []byte, i int, value string) []byte {
+	h := s.pools[i].Get().(hash.Hash)
+	h.Reset()
+	h.Write([]byte(value))
+	var sum [sha256.Size]byte
+	mac := h.Sum(sum[:0])
+	s.pools[i].Put(h)
+	return base64.RawStdEncoding.AppendEncode(dst, mac)
+}
+
+// Sign returns value + "." + signature with the first secret, what
+// cookie-signature's sign(value, secret) returns.
+func (s *ExpressSigner) Sign(value string) string {
+	b := make([]byte, 0, len(value)+1+sigLen)
+	b = append(b, value...)
+	b = append(b, '.')
+	return string(s.appendSig(b, 0, value))
+}
+
+// Unsign checks a "value.sig" string (no "s:" prefix, not URL-encoded) and
+// returns the value and the index of the secret that signed it. ok is false
+// when no secret verifies it. The split is at the last ".", and the whole
+// signature must match: trailing garbage is rejected, as in cookie-signature
+// 1.2.
+func (s *ExpressSigner) Unsign(signed string) (value string, keyIndex int, ok bool) {
+	dot := strings.LastIndexByte(signed, '.')
+	if dot < 0 {
+		return "", -1, false
+	}
+	value, sig := signed[:dot], signed[dot+1:]
+	if len(sig) != sigLen {
+		return "", -1, false
+	}
+	var buf [sigLen]byte
+	for i := range s.secrets {
+		want := s.appendSig(buf[:0], i, value)
+		if subtle.ConstantTimeCompare(want, []byte(sig)) == 1 {
+			return value, i, true
+		}
+	}
+	return "", -1, false
+}
+
+// SessionCookieValue returns the connect.sid cookie value express-session
+// sets for session id: "s:" + Sign(id), URL-encoded as encodeURIComponent
+// does.
+func (s *ExpressSigner) SessionCookieValue(id string) string {
+	return EncodeURIComponent("s:" + s.Sign(id))
+}
+
+// ParseSessionCookie returns the session id carried by a connect.sid cookie
+// value when one of the secrets signed it. The value may be URL-encoded
+// (as browsers and curl send it) or raw; values without the "s:" prefix
+// carry no session, as in express-session.
+func (s *ExpressSigner) ParseSessionCookie(raw string) (id string, ok bool) {
+	v := DecodeCookieValue(raw)
+	if !strings.HasPrefix(v, "s:") {
+		return "", false
+	}
+	id, _, ok = s.Unsign(v[2:])
+	return id, ok
+}
+
+// DecodeCookieValue percent-decodes a cookie value the way the npm cookie
+// module does: only when it holds a "%", and a malformed escape leaves the
+// value as it was.
+func DecodeCookieValue(raw string) string {
+	if strings.IndexByte(raw, '%') < 0 {
+		return raw
+	}
+	v, err := url.PathUnescape(raw)
+	if err != nil {
+		return raw
+	}
+	return v
+}
+
+// EncodeURIComponent escapes s as JavaScript's encodeURIComponent: every
+// byte except A-Z a-z 0-9 - _ . ! ~ * ' ( ) becomes %XX (UTF-8 bytes).
+func EncodeURIComponent(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !uriUnreserved(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	const hexd = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if uriUnreserved(c) {
+			b = append(b, c)
+			continue
+		}
+		b = append(b, '%', hexd[c>>4], hexd[c&15])
+	}
+	return string(b)
+}
+
+func uriUnreserved(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '-', '_', '.', '!', '~', '*', '\'', '(', ')':
+		return true
+	}
+	return false
+}
