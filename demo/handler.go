@@ -149,7 +149,7 @@ func writeExpress(w http.ResponseWriter, status int, ctype []string, body []byte
 	h := w.Header()
 	h["Content-Type"] = ctype
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	h["Etag"] = []string{weakETag(body)}
+	h["ETag"] = []string{weakETag(body)}
 	w.WriteHeader(status)
 	w.Write(body)
 }
