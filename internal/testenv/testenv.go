@@ -95,3 +95,17 @@ func WaitListening(t testing.TB, addr string, d time.Duration) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// NodeFails runs `node script args...` in interop/, expects it to exit
+// non-zero, and returns its stdout.
+func NodeFails(t testing.TB, script string, args ...string) string {
+	t.Helper()
+	dir := Interop(t)
+	c := exec.Command("node", append([]string{script}, args...)...)
+	c.Dir = dir
+	out, err := c.Output()
+	if err == nil {
+		t.Fatalf("node %s %v succeeded, want failure: %s", script, args, out)
+	}
+	return string(out)
+}
