@@ -2,7 +2,10 @@ package cookie
 
 import (
 	"crypto"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -70,6 +73,61 @@ type Decoded struct {
 	SizeBytes   int      `json:"size_bytes"`
 	Fields      []Field  `json:"fields,omitempty"`
 	Warnings    []string `json:"warnings"`
+	// Audit is the wordlist search's outcome when --wordlist was given.
+	Audit *AuditResult `json:"audit,omitempty"`
+	// Error says why the input could not be decoded (Format is then
+	// "unknown" and Signature empty).
+	Error string `json:"error,omitempty"`
+}
+
+// Warnings shown with decoded cookies. Each starts with a stable keyword.
+const (
+	WarnUnsigned       = "unsigned: the value carries no signature, anyone can forge it"
+	WarnAlgNone        = "alg none: the token declares no signature algorithm"
+	WarnNoExpiry       = "no expiry: the value carries no expiry time"
+	WarnExpired        = "expired: the expiry time has passed"
+	WarnClientReadable = "client-readable data: the payload is readable by the client, not encrypted"
+	WarnNeedsName      = "needs name: the signature covers the cookie name; give NAME=VALUE"
+	WarnWeakSecretFmt  = "weak secret: the wordlist holds the secret (line %d)"
+	WarnNearLimitFmt   = "near 4 KB limit: name and value take %d bytes; browsers drop cookies over 4096"
+)
+
+// NearLimitBytes is the size of name plus value from which a cookie is
+// reported as near the browsers' 4096-byte limit.
+const NearLimitBytes = 3800
+
+// newDecoded returns a Decoded for in with the fields every format fills
+// the same way: name, format, size, no secret index, and the size warning.
+func newDecoded(in Input, format string) *Decoded {
+	d := &Decoded{Name: in.Name, Format: format, SecretIndex: -1, Warnings: []string{}}
+	d.SizeBytes = len(in.Name) + len(in.Value)
+	if d.SizeBytes >= NearLimitBytes {
+		d.Warnings = append(d.Warnings, fmt.Sprintf(WarnNearLimitFmt, d.SizeBytes))
+	}
+	return d
+}
+
+// field appends a field to d.
+func (d *Decoded) field(k, v string) { d.Fields = append(d.Fields, Field{Key: k, Value: v}) }
+
+// warn appends a warning to d.
+func (d *Decoded) warn(w string) { d.Warnings = append(d.Warnings, w) }
+
+// decodeBase64 decodes s in any of the four base64 forms (standard or URL
+// alphabet, padded or not), as Node's Buffer.from(s, "base64") and
+// itsdangerous do.
+func decodeBase64(s string) ([]byte, error) {
+	t := strings.TrimRight(s, "=")
+	if strings.ContainsAny(t, "-_") {
+		return base64.RawURLEncoding.DecodeString(t)
+	}
+	return base64.RawStdEncoding.DecodeString(t)
+}
+
+// unixTime converts seconds since the epoch to a *time.Time in UTC.
+func unixTime(sec int64) *time.Time {
+	t := time.Unix(sec, 0).UTC()
+	return &t
 }
 
 // Format is one session cookie format.

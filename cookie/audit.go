@@ -1,0 +1,275 @@
+package cookie
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// AuditResult is the outcome of a wordlist search for one input's secret.
+// Secret is the wordlist line that verifies: it is a finding (a weak
+// secret), so, unlike the secrets the user gives, it is shown.
+type AuditResult struct {
+	Found          bool    `json:"found"`
+	Secret         string  `json:"secret,omitempty"`
+	Line           int64   `json:"line,omitempty"`
+	Candidates     int64   `json:"candidates"`
+	ElapsedMS      float64 `json:"elapsed_ms"`
+	CandidatesPerS float64 `json:"candidates_per_s"`
+	Workers        int     `json:"workers"`
+}
+
+// auditBatch is how many wordlist lines one worker takes at a time.
+const auditBatch = 2048
+
+type auditChunk struct {
+	first int64 // line number of lines[0], 1-based
+	lines [][]byte
+	buf   []byte
+}
+
+// Audit reads candidate secrets from r, one a line (a trailing "\r" is
+// dropped), and tries each against t on workers goroutines (runtime.NumCPU()
+// when workers <= 0), each with its own Clone of t. It stops at the first
+// candidate that verifies or when ctx is done. The file is streamed: memory
+// does not grow with it.
+func Audit(ctx context.Context, t Target, r io.Reader, workers int) (AuditResult, error) {
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	res := AuditResult{Workers: workers}
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	chunks := make(chan *auditChunk, workers*2)
+	free := sync.Pool{New: func() any { return &auditChunk{buf: make([]byte, 0, 64*auditBatch)} }}
+	var (
+		tried    atomic.Int64
+		once     sync.Once
+		found    []byte
+		foundAt  int64
+		wg       sync.WaitGroup
+		readErr  error
+		readLine int64
+	)
+	for w := 0; w < workers; w++ {
+		tw := t
+		if w > 0 {
+			tw = t.Clone()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				if ctx.Err() != nil {
+					continue // drain
+				}
+				for i, line := range c.lines {
+					if tw.Try(line) {
+						once.Do(func() {
+							found = bytes.Clone(line)
+							foundAt = c.first + int64(i)
+							cancel()
+						})
+						tried.Add(int64(i + 1))
+						break
+					}
+					if i == len(c.lines)-1 {
+						tried.Add(int64(len(c.lines)))
+					}
+				}
+				c.lines = c.lines[:0]
+				c.buf = c.buf[:0]
+				free.Put(c)
+			}
+		}()
+	}
+
+	br := bufio.NewReaderSize(r, 256<<10)
+	c := free.Get().(*auditChunk)
+	c.first = 1
+	send := func() bool {
+		if len(c.lines) == 0 {
+			return true
+		}
+		select {
+		case chunks <- c:
+		case <-ctx.Done():
+			return false
+		}
+		next := free.Get().(*auditChunk)
+		next.first = readLine + 1
+		c = next
+		return true
+	}
+	for ctx.Err() == nil {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than the buffer: keep it whole.
+			long := bytes.Clone(line)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
+		if len(line) > 0 {
+			readLine++
+			line = bytes.TrimSuffix(line, []byte("\n"))
+			line = bytes.TrimSuffix(line, []byte("\r"))
+			// Lines are copied into the chunk's buffer; the slices are
+			// fixed up once the chunk is full, as the buffer may move.
+			off := len(c.buf)
+			c.buf = append(c.buf, line...)
+			c.lines = append(c.lines, c.buf[off:len(c.buf):len(c.buf)])
+			if len(c.lines) == auditBatch {
+				fixLines(c)
+				if !send() {
+					break
+				}
+			}
+		}
+		if err != nil {
+			if err != io.EOF {
+				readErr = fmt.Errorf("read wordlist line %d: %w", readLine+1, err)
+			}
+			break
+		}
+	}
+	if readErr == nil && ctx.Err() == nil {
+		fixLines(c)
+		send()
+	}
+	close(chunks)
+	wg.Wait()
+
+	el := time.Since(start)
+	res.Candidates = tried.Load()
+	res.ElapsedMS = float64(el.Microseconds()) / 1000
+	if el > 0 {
+		res.CandidatesPerS = float64(res.Candidates) / el.Seconds()
+	}
+	if found != nil {
+		res.Found, res.Secret, res.Line = true, string(found), foundAt
+		return res, nil
+	}
+	if readErr != nil {
+		return res, readErr
+	}
+	if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {
+		return res, err
+	}
+	return res, nil
+}
+
+// fixLines re-points c.lines into c.buf after appends may have moved it.
+func fixLines(c *auditChunk) {
+	off := 0
+	for i, l := range c.lines {
+		n := len(l)
+		c.lines[i] = c.buf[off : off+n : off+n]
+		off += n
+	}
+}
+
+// macState computes HMACs with keys that change on every call, without
+// allocating: the pads and sums live in the state, one state per goroutine.
+// crypto/hmac allocates a new hash pair for each key, which caps a wordlist
+// search at a few hundred thousand candidates/s.
+type macState struct {
+	h     hash.Hash
+	bs    int
+	pad   []byte // ipad then opad
+	kbuf  []byte
+	inner []byte
+	outer []byte
+}
+
+func newMacState(newHash func() hash.Hash) *macState {
+	h := newHash()
+	bs := h.BlockSize()
+	return &macState{
+		h: h, bs: bs,
+		pad:   make([]byte, 2*bs),
+		kbuf:  make([]byte, 0, h.Size()),
+		inner: make([]byte, 0, h.Size()),
+		outer: make([]byte, 0, h.Size()),
+	}
+}
+
+// hashByName returns the constructor for "sha1", "sha256", "sha384" and
+// "sha512".
+func hashByName(name string) func() hash.Hash {
+	switch name {
+	case "sha1":
+		return sha1.New
+	case "sha256":
+		return sha256.New
+	case "sha384":
+		return sha512.New384
+	case "sha512":
+		return sha512.New
+	}
+	return nil
+}
+
+// mac returns HMAC(key, msg...); the result is valid until the next call.
+func (m *macState) mac(key []byte, msg ...[]byte) []byte {
+	h := m.h
+	if len(key) > m.bs {
+		h.Reset()
+		h.Write(key)
+		key = h.Sum(m.kbuf[:0])
+	}
+	ipad, opad := m.pad[:m.bs], m.pad[m.bs:]
+	n := copy(ipad, key)
+	clear(ipad[n:])
+	for i := range ipad {
+		opad[i] = ipad[i] ^ 0x5c
+		ipad[i] ^= 0x36
+	}
+	h.Reset()
+	h.Write(ipad)
+	for _, p := range msg {
+		h.Write(p)
+	}
+	inner := h.Sum(m.inner[:0])
+	h.Reset()
+	h.Write(opad)
+	h.Write(inner)
+	return h.Sum(m.outer[:0])
+}
+
+// macTarget is a Target whose secret signs msg with HMAC into want: the
+// shape of express, keygrip, JWT HS* and securecookie signatures.
+type macTarget struct {
+	hashName string
+	msg      []byte
+	want     []byte
+	m        *macState
+}
+
+func newMacTarget(hashName string, msg, want []byte) *macTarget {
+	return &macTarget{hashName: hashName, msg: msg, want: want, m: newMacState(hashByName(hashName))}
+}
+
+// Try reports whether secret's HMAC of the message is the signature.
+func (t *macTarget) Try(secret []byte) bool {
+	return subtle.ConstantTimeCompare(t.m.mac(secret, t.msg), t.want) == 1
+}
+
+// Clone returns a target with its own hash state.
+func (t *macTarget) Clone() Target { return newMacTarget(t.hashName, t.msg, t.want) }
