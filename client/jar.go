@@ -546,7 +546,7 @@ func parseCookiesTxtLine(line string, now time.Time) (c JarCookie, ok bool, err 
 	if h, port, err := net.SplitHostPort(c.Domain); err == nil && port != "" {
 		c.Domain = h // wget writes host:port for non-default ports
 	}
-	if c.Domain == "" || strings.ContainsAny(c.Domain, " ;,/") {
+	if c.Domain == "" || c.Domain[0] == '.' || strings.ContainsAny(c.Domain, " ;,/#") {
 		return c, false, fmt.Errorf("bad domain %q", f[0])
 	}
 	sub, err := parseJarBool(f[1], "include-subdomains")
