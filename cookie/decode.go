@@ -94,7 +94,7 @@ const (
 
 // NearLimitBytes is the size of name plus value from which a cookie is
 // reported as near the browsers' 4096-byte limit.
-const NearLimitBytes = 3800
+const NearLimitBytes = 3500
 
 // newDecoded returns a Decoded for in with the fields every format fills
 // the same way: name, format, size, no secret index, and the size warning.
