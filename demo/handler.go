@@ -1,48 +1,114 @@
 package demo
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sessctl/sessctl/cookie"
 )
 
-// Options configure the demo app.
+// Mode says where the demo keeps sessions.
+type Mode string
+
+// Modes.
+const (
+	// ModeStore keeps sessions in a Store under a random id that the signed
+	// connect.sid cookie carries, as express-session does.
+	ModeStore Mode = "store"
+	// ModeCookie keeps the whole session in the cookie, as the npm
+	// cookie-session does: `session` = base64 JSON, `session.sig` = keygrip
+	// HMAC-SHA1 of "session=<value>".
+	ModeCookie Mode = "cookie"
+)
+
+// CookieSessionName is cookie-session's default cookie name.
+const CookieSessionName = "session"
+
+// Options configure the demo app. The zero value is the reference Express
+// example with a random secret and a new MemoryStore.
 type Options struct {
 	// Secrets sign the session cookie: the first signs, any verifies, as
-	// express-session's secret array. Empty means one random secret, made
-	// anew for each handler.
+	// express-session's secret array and cookie-session's keys. Empty means
+	// one random secret, made anew for each handler.
 	Secrets [][]byte
-	// Store keeps the sessions. Nil means a new MemoryStore.
+	// Store keeps the sessions in ModeStore. Nil means a new MemoryStore.
 	Store Store
-	// CookieName is the session cookie's name; empty means "connect.sid".
+	// Mode is ModeStore (the default when empty) or ModeCookie.
+	Mode Mode
+	// CookieName is the session cookie's name; empty means "connect.sid"
+	// (ModeStore) or "session" (ModeCookie).
 	CookieName string
+	// MaxAge, when positive, gives the cookie an Expires (renewed on every
+	// response, as express-session does when the session changed) and the
+	// session JSON its originalMaxAge and expires; it is also the store's
+	// TTL. Zero means a browser-session cookie.
+	MaxAge time.Duration
+	// Secure adds the Secure attribute, always (express-session would omit
+	// the cookie on plain HTTP).
+	Secure bool
+	// SameSite is "", "lax", "strict" or "none"; empty omits the attribute
+	// (express-session's default). serve-demo defaults to "lax".
+	SameSite string
+	// Racy makes visits a load, a pause of Delay and a save with no lock,
+	// as express-session with its MemoryStore does, so concurrent visits of
+	// one session lose updates. It needs a Store that is a Loader.
+	Racy bool
+	// Delay is the pause between load and save in Racy mode.
+	Delay time.Duration
 	// Logger, when set, gets one line per request.
 	Logger *slog.Logger
+	// ErrorLog, when set, gets a line when the store becomes unavailable
+	// (and the handler starts answering 503) and when it is back.
+	ErrorLog *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
 }
 
-// app is the reference Express example over a Store.
+// app is the reference Express example over a Store, or over cookies.
 type app struct {
 	signer     *cookie.ExpressSigner
+	keygrip    *cookie.Keygrip
 	store      Store
+	mode       Mode
 	cookieName string
+	sigName    string
+	cc         cookieConfig
+	racy       bool
+	delay      time.Duration
 	logger     *slog.Logger
+	errLog     *slog.Logger
+	now        func() time.Time
+	storeDown  atomic.Bool
+
+	// precomputed for the hot path
+	attrs     string // "; Path=/; HttpOnly..." without Expires
+	jsonHead  string // `{"cookie":{"originalMaxAge":` + N or null + `,"expires":`
+	jsonTail  string // `,"httpOnly":true,"path":"/"` ... `},"sid":`
+	csAttrs   string // cookie-session's attributes without expires
+	csAttrsSS string // cookie-session's samesite/secure/httponly tail
 }
 
 // NewHandler returns the reference Express example as an http.Handler:
 // GET / without a valid session creates one (sid random in [0, 10000),
 // visitCount 1) and answers 201; with one it increments visitCount and answers
-// 200; both send the session as express-session's JSON. Anything else is
-// Express's 404 page. It panics only if it cannot read crypto/rand.
+// 200; both send the session as express-session's JSON (cookie-session's in
+// ModeCookie). POST /logout destroys the session, POST /regenerate moves it
+// to a new id, GET /healthz answers 200 "ok" (503 when the store is
+// unreachable). Anything else is Express's 404 page. It panics only on
+// invalid Options (Racy over a Store that cannot Load, an unknown Mode or
+// SameSite).
 func NewHandler(opts Options) http.Handler {
 	secrets := opts.Secrets
 	if len(secrets) == 0 {
@@ -52,14 +118,100 @@ func NewHandler(opts Options) http.Handler {
 	if err != nil {
 		panic(err) // unreachable: secrets is not empty
 	}
-	a := &app{signer: signer, store: opts.Store, cookieName: opts.CookieName, logger: opts.Logger}
-	if a.store == nil {
-		a.store = NewMemoryStore()
+	kg, err := cookie.NewKeygrip("sha1", secrets...)
+	if err != nil {
+		panic(err)
+	}
+	a := &app{
+		signer: signer, keygrip: kg, store: opts.Store, mode: opts.Mode, cookieName: opts.CookieName,
+		cc:   cookieConfig{maxAge: opts.MaxAge, secure: opts.Secure, sameSite: opts.SameSite},
+		racy: opts.Racy, delay: opts.Delay, logger: opts.Logger, errLog: opts.ErrorLog, now: opts.Now,
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.cc.maxAge < 0 {
+		a.cc.maxAge = 0
+	}
+	switch a.cc.sameSite {
+	case "", "lax", "strict", "none":
+	default:
+		panic(fmt.Sprintf("demo: unknown SameSite %q", a.cc.sameSite))
+	}
+	switch a.mode {
+	case "":
+		a.mode = ModeStore
+	case ModeStore, ModeCookie:
+	default:
+		panic(fmt.Sprintf("demo: unknown Mode %q", a.mode))
 	}
 	if a.cookieName == "" {
 		a.cookieName = cookie.ExpressSessionName
+		if a.mode == ModeCookie {
+			a.cookieName = CookieSessionName
+		}
 	}
+	a.sigName = a.cookieName + ".sig"
+	if a.store == nil && a.mode == ModeStore {
+		a.store = NewMemoryStore()
+	}
+	if c, ok := a.store.(cookieConfigurer); ok {
+		c.setCookieConfig(a.cc)
+	}
+	if _, ok := a.store.(Loader); a.racy && a.mode == ModeStore && !ok {
+		panic("demo: Racy needs a Store that is a Loader")
+	}
+	a.attrs, a.jsonHead, a.jsonTail = expressCookieStrings(a.cc)
+	a.csAttrs, a.csAttrsSS = cookieSessionStrings(a.cc)
 	return a
+}
+
+// expressCookieStrings precomputes the constant parts of express-session's
+// Set-Cookie attributes and session JSON for c.
+func expressCookieStrings(c cookieConfig) (attrs, jsonHead, jsonTail string) {
+	var tail strings.Builder
+	tail.WriteString("; HttpOnly")
+	if c.secure {
+		tail.WriteString("; Secure")
+	}
+	switch c.sameSite {
+	case "lax":
+		tail.WriteString("; SameSite=Lax")
+	case "strict":
+		tail.WriteString("; SameSite=Strict")
+	case "none":
+		tail.WriteString("; SameSite=None")
+	}
+	attrs = tail.String()
+
+	jsonHead = `{"cookie":{"originalMaxAge":null,"expires":`
+	if c.maxAge > 0 {
+		jsonHead = `{"cookie":{"originalMaxAge":` + strconv.FormatInt(c.maxAge.Milliseconds(), 10) + `,"expires":`
+	}
+	jsonTail = ``
+	if c.secure {
+		jsonTail += `,"secure":true`
+	}
+	jsonTail += `,"httpOnly":true,"path":"/"`
+	if c.sameSite != "" {
+		jsonTail += `,"sameSite":"` + c.sameSite + `"`
+	}
+	jsonTail += `},"sid":`
+	return attrs, jsonHead, jsonTail
+}
+
+// cookieSessionStrings precomputes the attributes the npm cookies module
+// writes after path (and expires) for cookie-session.
+func cookieSessionStrings(c cookieConfig) (head, tail string) {
+	head = "; path=/"
+	if c.sameSite != "" {
+		tail += "; samesite=" + c.sameSite
+	}
+	if c.secure {
+		tail += "; secure"
+	}
+	tail += "; httponly"
+	return head, tail
 }
 
 // RandomSecret returns a fresh 32-byte secret from crypto/rand, base64url
@@ -81,6 +233,7 @@ func newSessionID() string {
 var (
 	hdrJSON      = []string{"application/json; charset=utf-8"}
 	hdrHTML      = []string{"text/html; charset=utf-8"}
+	hdrText      = []string{"text/plain; charset=utf-8"}
 	hdrPoweredBy = []string{"Express"}
 	hdrNoSniff   = []string{"nosniff"}
 	hdrCSP404    = []string{"default-src 'none'"}
@@ -88,43 +241,124 @@ var (
 
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	status, sessID := a.serve(w, r)
+	status, sessID := a.route(w, r)
 	if a.logger != nil {
 		a.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", status,
 			"session", shortID(sessID), "remote", r.RemoteAddr, "duration", time.Since(start))
 	}
 }
 
-func (a *app) serve(w http.ResponseWriter, r *http.Request) (status int, sessID string) {
-	if r.URL.Path != "/" || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
-		return a.notFound(w, r), ""
+func (a *app) route(w http.ResponseWriter, r *http.Request) (status int, sessID string) {
+	get := r.Method == http.MethodGet || r.Method == http.MethodHead
+	switch {
+	case r.URL.Path == "/" && get:
+		if a.mode == ModeCookie {
+			return a.serveCookie(w, r), ""
+		}
+		return a.serve(w, r)
+	case r.URL.Path == "/healthz" && get:
+		return a.healthz(w, r), ""
+	case r.URL.Path == "/logout" && r.Method == http.MethodPost:
+		return a.logout(w, r)
+	case r.URL.Path == "/regenerate" && r.Method == http.MethodPost && a.mode == ModeStore:
+		return a.regenerate(w, r)
 	}
+	return a.notFound(w, r), ""
+}
+
+// sessionID returns the id a valid connect.sid cookie carries.
+func (a *app) sessionID(r *http.Request) (string, bool) {
+	raw, ok := findCookie(r.Header["Cookie"], a.cookieName)
+	if !ok {
+		return "", false
+	}
+	return a.signer.ParseSessionCookie(raw)
+}
+
+func (a *app) serve(w http.ResponseWriter, r *http.Request) (status int, sessID string) {
 	h := w.Header()
 	h["X-Powered-By"] = hdrPoweredBy
 	ctx := r.Context()
 
-	if raw, ok := findCookie(r.Header["Cookie"], a.cookieName); ok {
-		if id, ok := a.signer.ParseSessionCookie(raw); ok {
-			sess, err := a.store.Visit(ctx, id)
-			switch {
-			case err == nil:
-				a.send(w, http.StatusOK, sess)
-				return http.StatusOK, id
-			case !errors.Is(err, ErrNotFound):
-				return a.unavailable(w, err), id
-			}
-			// unknown or expired id: a fresh session, as express-session does
+	if id, ok := a.sessionID(r); ok {
+		var sess Session
+		var err error
+		if a.racy {
+			sess, err = a.racyVisit(ctx, id)
+		} else {
+			sess, err = a.store.Visit(ctx, id)
 		}
+		switch {
+		case err == nil:
+			a.storeUp()
+			if a.cc.maxAge > 0 {
+				// express-session re-sends a changed session's cookie
+				// when it has an expiry.
+				h["Set-Cookie"] = []string{a.setCookie(id, a.now())}
+			}
+			a.send(w, http.StatusOK, sess)
+			return http.StatusOK, id
+		case !errors.Is(err, ErrNotFound):
+			return a.unavailable(w, err), id
+		}
+		// unknown or expired id: a fresh session, as express-session does
 	}
 
 	id := newSessionID()
+	now := a.now()
 	sess := Session{SID: int32(mrand.IntN(10000)), VisitCount: 1}
+	if a.cc.maxAge > 0 {
+		sess.Expires = now.Add(a.cc.maxAge).Truncate(time.Millisecond).UTC()
+	}
 	if err := a.store.Create(ctx, id, sess); err != nil {
 		return a.unavailable(w, err), id
 	}
-	h["Set-Cookie"] = []string{a.cookieName + "=" + a.signer.SessionCookieValue(id) + "; Path=/; HttpOnly"}
+	a.storeUp()
+	h["Set-Cookie"] = []string{a.setCookie(id, now)}
 	a.send(w, http.StatusCreated, sess)
 	return http.StatusCreated, id
+}
+
+// racyVisit is express-session's read-modify-write: load, pause, save the
+// whole session, with no lock.
+func (a *app) racyVisit(ctx context.Context, id string) (Session, error) {
+	sess, err := a.store.(Loader).Load(ctx, id)
+	if err != nil {
+		return sess, err
+	}
+	if a.delay > 0 {
+		t := time.NewTimer(a.delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return sess, ctx.Err()
+		}
+	}
+	sess.VisitCount++
+	save := sess
+	save.Expires = time.Time{}
+	if a.cc.maxAge > 0 {
+		save.Expires = a.now().Add(a.cc.maxAge).Truncate(time.Millisecond).UTC()
+	}
+	return sess, a.store.Create(ctx, id, save)
+}
+
+// setCookie returns express-session's Set-Cookie value for id.
+func (a *app) setCookie(id string, now time.Time) string {
+	var b strings.Builder
+	v := a.signer.SessionCookieValue(id)
+	b.Grow(len(a.cookieName) + len(v) + 80)
+	b.WriteString(a.cookieName)
+	b.WriteByte('=')
+	b.WriteString(v)
+	b.WriteString("; Path=/")
+	if a.cc.maxAge > 0 {
+		b.WriteString("; Expires=")
+		b.WriteString(now.Add(a.cc.maxAge).UTC().Format(http.TimeFormat))
+	}
+	b.WriteString(a.attrs)
+	return b.String()
 }
 
 // AppendSessionJSON appends what express-session's res.send(req.session)
@@ -137,9 +371,30 @@ func AppendSessionJSON(b []byte, s Session) []byte {
 	return append(b, '}')
 }
 
+// appendJSON appends express-session's JSON of s for the handler's cookie
+// options: what res.send(req.session) prints and what connect-redis stores.
+func appendJSON(b []byte, head, tail string, s Session) []byte {
+	b = append(b, head...)
+	if s.Expires.IsZero() {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '"')
+		b = s.Expires.UTC().AppendFormat(b, isoMillis)
+		b = append(b, '"')
+	}
+	b = append(b, tail...)
+	b = strconv.AppendInt(b, int64(s.SID), 10)
+	b = append(b, `,"visitCount":`...)
+	b = strconv.AppendInt(b, s.VisitCount, 10)
+	return append(b, '}')
+}
+
+// isoMillis is JavaScript's Date.prototype.toJSON layout.
+const isoMillis = "2006-01-02T15:04:05.000Z"
+
 func (a *app) send(w http.ResponseWriter, status int, s Session) {
-	var buf [160]byte
-	body := AppendSessionJSON(buf[:0], s)
+	var buf [256]byte
+	body := appendJSON(buf[:0], a.jsonHead, a.jsonTail, s)
 	writeExpress(w, status, hdrJSON, body)
 }
 
@@ -166,6 +421,79 @@ func weakETag(body []byte) string {
 	return string(append(e, '"'))
 }
 
+// clearedCookie is what Express's res.clearCookie(name) sets.
+const clearedCookie = "=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+
+// logout destroys the session and clears its cookie, as an Express app does
+// with req.session.destroy() then res.clearCookie(name).sendStatus(200). It
+// answers 200 "OK" with or without a session.
+func (a *app) logout(w http.ResponseWriter, r *http.Request) (int, string) {
+	h := w.Header()
+	h["X-Powered-By"] = hdrPoweredBy
+	var id string
+	if a.mode == ModeCookie {
+		// cookie-session's req.session = null
+		const gone = "; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT"
+		h["Set-Cookie"] = []string{
+			a.cookieName + "=" + gone + a.csAttrsSS,
+			a.sigName + "=" + a.keygrip.Sign(a.cookieName+"=") + gone + a.csAttrsSS,
+		}
+	} else {
+		var ok bool
+		if id, ok = a.sessionID(r); ok {
+			if err := a.store.Destroy(r.Context(), id); err != nil {
+				return a.unavailable(w, err), id
+			}
+			a.storeUp()
+		}
+		h["Set-Cookie"] = []string{a.cookieName + clearedCookie}
+	}
+	writeExpress(w, http.StatusOK, hdrText, []byte("OK"))
+	return http.StatusOK, id
+}
+
+// regenerate moves the session to a new id and keeps its data, the defence
+// against session fixation (an Express app copies the data over
+// req.session.regenerate). 200 with the session and the new cookie; 400
+// when the request carries no session.
+func (a *app) regenerate(w http.ResponseWriter, r *http.Request) (int, string) {
+	h := w.Header()
+	h["X-Powered-By"] = hdrPoweredBy
+	id, ok := a.sessionID(r)
+	if ok {
+		newID := newSessionID()
+		sess, err := a.store.(Renamer).Rename(r.Context(), id, newID)
+		switch {
+		case err == nil:
+			a.storeUp()
+			h["Set-Cookie"] = []string{a.setCookie(newID, a.now())}
+			a.send(w, http.StatusOK, sess)
+			return http.StatusOK, newID
+		case !errors.Is(err, ErrNotFound):
+			return a.unavailable(w, err), id
+		}
+	}
+	writeExpress(w, http.StatusBadRequest, hdrText, []byte("Bad Request: no session to regenerate"))
+	return http.StatusBadRequest, id
+}
+
+// healthz answers 200 "ok", or 503 when the store says it is unreachable.
+func (a *app) healthz(w http.ResponseWriter, r *http.Request) int {
+	if p, ok := a.store.(Pinger); ok {
+		if err := p.Ping(r.Context()); err != nil {
+			return a.unavailable(w, err)
+		}
+		a.storeUp()
+	}
+	h := w.Header()
+	h["Content-Type"] = hdrText
+	h["Content-Length"] = []string{"3"}
+	h["Cache-Control"] = []string{"no-store"}
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte("ok\n"))
+	return http.StatusOK
+}
+
 // notFound answers as Express's finalhandler does for an unmatched route.
 func (a *app) notFound(w http.ResponseWriter, r *http.Request) int {
 	body := []byte("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot " +
@@ -181,13 +509,21 @@ func (a *app) notFound(w http.ResponseWriter, r *http.Request) int {
 	return http.StatusNotFound
 }
 
-// unavailable answers 503 when the store fails (a Redis that is down).
+// unavailable answers 503 when the store fails (a Redis that is down) and
+// logs the first failure of an outage.
 func (a *app) unavailable(w http.ResponseWriter, err error) int {
-	if a.logger != nil {
-		a.logger.Error("session store unavailable", "err", err)
+	if !errors.Is(err, context.Canceled) && !a.storeDown.Swap(true) && a.errLog != nil {
+		a.errLog.Error("session store unavailable: answering 503 until it is back", "err", err)
 	}
 	http.Error(w, "Service Unavailable: session store unavailable", http.StatusServiceUnavailable)
 	return http.StatusServiceUnavailable
+}
+
+// storeUp notes a store success, logging the end of an outage.
+func (a *app) storeUp() {
+	if a.storeDown.Load() && a.storeDown.Swap(false) && a.errLog != nil {
+		a.errLog.Info("session store available again")
+	}
 }
 
 // findCookie returns the first value of the cookie named name in Cookie

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -19,6 +20,9 @@ const (
 	MaxHeaderBytes    = 64 << 10
 	// ShutdownTimeout bounds how long Close waits for requests in flight.
 	ShutdownTimeout = 5 * time.Second
+	// SweepInterval is how often a Server asks a Sweeper store to drop
+	// expired sessions.
+	SweepInterval = time.Minute
 )
 
 // Server is the demo app listening on a TCP address.
@@ -27,6 +31,8 @@ type Server struct {
 	ln    net.Listener
 	store Store
 	done  chan error
+	stop  chan struct{}
+	once  sync.Once
 }
 
 // Open listens on addr ("127.0.0.1:0" when empty: a free loopback port) and
@@ -35,7 +41,7 @@ func Open(addr string, opts Options) (*Server, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	if opts.Store == nil {
+	if opts.Store == nil && opts.Mode != ModeCookie {
 		opts.Store = NewMemoryStore()
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -54,6 +60,10 @@ func Open(addr string, opts Options) (*Server, error) {
 		ln:    ln,
 		store: opts.Store,
 		done:  make(chan error, 1),
+		stop:  make(chan struct{}),
+	}
+	if sw, ok := opts.Store.(Sweeper); ok {
+		go s.sweep(sw)
 	}
 	go func() {
 		err := s.srv.Serve(ln)
@@ -80,9 +90,28 @@ func (s *Server) Done() <-chan error { return s.done }
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
+	s.once.Do(func() { close(s.stop) })
 	err := s.srv.Shutdown(ctx)
-	if cerr := s.store.Close(); err == nil {
-		err = cerr
+	if s.store != nil {
+		if cerr := s.store.Close(); err == nil {
+			err = cerr
+		}
 	}
 	return err
+}
+
+// sweep drops expired sessions every SweepInterval until Close.
+func (s *Server) sweep(sw Sweeper) {
+	t := time.NewTicker(SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), SweepInterval)
+			sw.Sweep(ctx)
+			cancel()
+		}
+	}
 }

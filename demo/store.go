@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Session is the app state the reference example keeps per session: a random
@@ -10,6 +11,11 @@ import (
 type Session struct {
 	SID        int32
 	VisitCount int64
+	// Expires is the session cookie's expiry as the store held it before the
+	// request (express-session's req.session.cookie.expires, shown in the
+	// JSON when the handler has a MaxAge). Zero means none. Stores set a
+	// visited session's new expiry themselves, from their cookie settings.
+	Expires time.Time
 }
 
 // ErrNotFound is returned by a Store for a session id it does not hold (never
@@ -18,15 +24,73 @@ var ErrNotFound = errors.New("session not found")
 
 // Store keeps sessions by id. Every method is safe for concurrent use, and
 // Visit is atomic: N concurrent Visits of one session raise its counter by
-// exactly N.
+// exactly N, also across processes sharing one store.
 type Store interface {
-	// Create stores a new session under id.
+	// Create stores s under id, replacing what was there.
 	Create(ctx context.Context, id string, s Session) error
-	// Visit increments the session's VisitCount and returns the session as
-	// it is after the increment, or ErrNotFound.
+	// Visit increments the session's VisitCount, renews its expiry and
+	// returns the session as it is after the increment (Expires as it was
+	// before), or ErrNotFound.
 	Visit(ctx context.Context, id string) (Session, error)
 	// Destroy removes the session; destroying an unknown id is not an error.
 	Destroy(ctx context.Context, id string) error
 	// Close releases the store's resources.
 	Close() error
+}
+
+// Loader is a Store that can read a session without changing it, which
+// racy mode needs for its load-modify-save. Every store in this package is
+// one.
+type Loader interface {
+	// Load returns the session held under id, or ErrNotFound.
+	Load(ctx context.Context, id string) (Session, error)
+}
+
+// Renamer is a Store that can move a session to a new id atomically, which
+// POST /regenerate needs. Every store in this package is one.
+type Renamer interface {
+	// Rename moves the session under oldID to newID and returns it, or
+	// ErrNotFound.
+	Rename(ctx context.Context, oldID, newID string) (Session, error)
+}
+
+// Pinger is a Store that can tell whether its backend is reachable, which
+// /healthz reports.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Sweeper is a Store that drops expired sessions when asked; Server calls
+// Sweep every SweepInterval.
+type Sweeper interface {
+	// Sweep removes expired sessions and returns how many it removed.
+	Sweep(ctx context.Context) (int, error)
+}
+
+// cookieConfigurer is a Store that keeps sessions as express-session's JSON
+// and so must know the cookie settings the handler renders; NewHandler tells
+// it.
+type cookieConfigurer interface {
+	setCookieConfig(c cookieConfig)
+}
+
+// cookieConfig is the part of Options that shapes a stored session.
+type cookieConfig struct {
+	maxAge   time.Duration // 0: a browser-session cookie (expires null)
+	secure   bool
+	sameSite string // "", "lax", "strict", "none"
+}
+
+// DefaultTTL is how long an unvisited session lives in the memory store and
+// in Redis (connect-redis' default, one day) when the cookie has no MaxAge.
+const DefaultTTL = 24 * time.Hour
+
+// lifetime returns how long a session lives from its last visit: the
+// cookie's MaxAge when set (as connect-redis derives its TTL from the cookie),
+// otherwise ttl.
+func (c cookieConfig) lifetime(ttl time.Duration) time.Duration {
+	if c.maxAge > 0 {
+		return c.maxAge
+	}
+	return ttl
 }

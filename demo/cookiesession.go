@@ -1,0 +1,93 @@
+package demo
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	mrand "math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// serveCookie is the reference example under cookie-session: the session
+// is {"sid":N,"visitCount":M}, kept in the `session` cookie as base64 JSON
+// and signed in `session.sig`. A missing, tampered or unreadable cookie
+// starts a fresh session (201), as cookie-session does.
+func (a *app) serveCookie(w http.ResponseWriter, r *http.Request) int {
+	h := w.Header()
+	h["X-Powered-By"] = hdrPoweredBy
+	status := http.StatusOK
+	sess, ok := a.readCookieSession(r.Header["Cookie"])
+	if ok {
+		sess.VisitCount++
+	} else {
+		sess = Session{SID: int32(mrand.IntN(10000)), VisitCount: 1}
+		status = http.StatusCreated
+	}
+	var buf [64]byte
+	body := AppendCookieSessionJSON(buf[:0], sess)
+	value := base64.StdEncoding.EncodeToString(body)
+	attrs := a.csAttrs
+	if a.cc.maxAge > 0 {
+		attrs += "; expires=" + a.now().Add(a.cc.maxAge).UTC().Format(http.TimeFormat)
+	}
+	attrs += a.csAttrsSS
+	data := a.cookieName + "=" + value
+	h["Set-Cookie"] = []string{
+		data + attrs,
+		a.sigName + "=" + a.keygrip.Sign(data) + attrs,
+	}
+	writeExpress(w, status, hdrJSON, body)
+	return status
+}
+
+// AppendCookieSessionJSON appends what the reference example prints (and
+// cookie-session stores) for s: {"sid":N,"visitCount":M}.
+func AppendCookieSessionJSON(b []byte, s Session) []byte {
+	b = append(b, `{"sid":`...)
+	b = strconv.AppendInt(b, int64(s.SID), 10)
+	b = append(b, `,"visitCount":`...)
+	b = strconv.AppendInt(b, s.VisitCount, 10)
+	return append(b, '}')
+}
+
+// readCookieSession returns the session the request's cookies carry when
+// the signature verifies under one of the keys and the payload is the
+// reference example's session.
+func (a *app) readCookieSession(lines []string) (Session, bool) {
+	value, ok := findCookie(lines, a.cookieName)
+	if !ok || value == "" {
+		return Session{}, false
+	}
+	sig, ok := findCookie(lines, a.sigName)
+	if !ok || !a.keygrip.Verify(a.cookieName+"="+value, sig) {
+		return Session{}, false
+	}
+	return decodeCookieSession(value)
+}
+
+// decodeCookieSession decodes a cookie-session value as Node's
+// Buffer.from(value, "base64") and JSON.parse would: either base64
+// alphabet, padding optional.
+func decodeCookieSession(value string) (Session, bool) {
+	v := strings.TrimRight(value, "=")
+	v = strings.NewReplacer("-", "+", "_", "/").Replace(v)
+	raw, err := base64.RawStdEncoding.DecodeString(v)
+	if err != nil {
+		return Session{}, false
+	}
+	var p struct {
+		SID        *float64 `json:"sid"`
+		VisitCount *float64 `json:"visitCount"`
+	}
+	if json.Unmarshal(raw, &p) != nil || p.SID == nil || p.VisitCount == nil {
+		return Session{}, false
+	}
+	sid, n := *p.SID, *p.VisitCount
+	if sid != math.Trunc(sid) || sid < math.MinInt32 || sid > math.MaxInt32 ||
+		n != math.Trunc(n) || n < 0 || n > 1<<53 {
+		return Session{}, false
+	}
+	return Session{SID: int32(sid), VisitCount: int64(n)}, true
+}
