@@ -157,3 +157,16 @@ type Target interface {
 	Try(secret []byte) bool
 	Clone() Target
 }
+
+// MarkExpired adds the expired warning to d when its expiry time is before
+// now.
+func MarkExpired(d *Decoded, now time.Time) {
+	if d.ExpiresAt != nil && d.ExpiresAt.Before(now) {
+		for _, w := range d.Warnings {
+			if w == WarnExpired {
+				return
+			}
+		}
+		d.Warnings = append(d.Warnings, WarnExpired)
+	}
+}
