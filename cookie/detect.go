@@ -18,6 +18,7 @@ func Formats() []Format {
 		Koa{},
 		CookieSession{},
 		SecureCookie{},
+		Flask{},
 		// Python, Ruby and PHP formats (flask.go, django.go, rails.go, laravel.go).
 		Opaque{},
 	}
