@@ -2,9 +2,12 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,10 +19,22 @@ type serveDemoOptions struct {
 	Addr    string
 	Secrets []string
 	Verbose bool
+	// Store is "memory", "redis://HOST:PORT/DB" or "file:PATH".
+	Store       string
+	Mode        demo.Mode
+	TTL         time.Duration
+	MaxSessions int
+	Racy        bool
+	Delay       time.Duration
+	Secure      bool
+	// SameSite is "lax", "strict", "none" or "" (no attribute).
+	SameSite string
+	MaxAge   time.Duration
 }
 
 func newServeDemoCmd(streams *report.Streams, runF func(context.Context, *serveDemoOptions) error) *cobra.Command {
 	opts := &serveDemoOptions{}
+	var mode, sameSite string
 	c := &cobra.Command{
 		Use:   "serve-demo",
 		Short: "Serve the reference express-session example",
@@ -29,12 +44,33 @@ and answers with the session as express-session's JSON. The session cookie is
 express-session's own connect.sid, signed as the npm cookie-signature does, so
 the same secret works in both.
 
+Stores (--store):
+  memory               in process (default): --ttl sliding expiry, --max-sessions
+                       cap with least-recently-used eviction, expired sessions swept
+  redis://HOST:PORT/DB connect-redis' layout (JSON under sess:<id>, EX ttl): shared
+                       with Express apps and other serve-demos; atomic increments;
+                       503 while Redis is down, back by itself when Redis is
+  file:PATH            a bbolt file: survives restarts, every visit on disk before
+                       it is answered
+--mode cookie keeps no server state: the session is in the cookie as the npm
+cookie-session keeps it (session=base64 JSON, session.sig=keygrip HMAC-SHA1).
+--racy makes visits load, wait --delay and save with no lock, as express-session
+does, so concurrent visits of one session lose updates (watch sessctl bench
+catch them).
+
+Also served: GET /healthz (200 ok, 503 when the store is unreachable),
+POST /logout (destroys the session, clears the cookie), POST /regenerate (moves
+the session to a new id, keeping its data: the session-fixation defence).
+
 Several --secret flags rotate secrets as express-session does: the first signs,
 any verifies. Without --secret or SESSCTL_SECRET a random secret is made for
 this process and printed on stderr.`,
 		Example: `  sessctl serve-demo
   sessctl serve-demo --addr 127.0.0.1:8080 --secret new --secret old --verbose
-  SESSCTL_SECRET=sessionTesting sessctl serve-demo`,
+  SESSCTL_SECRET=sessionTesting sessctl serve-demo --store redis://127.0.0.1:6379/0
+  sessctl serve-demo --store file:sessions.db --max-age 1h --secure
+  sessctl serve-demo --mode cookie --secret k1 --secret k0
+  sessctl serve-demo --racy --delay 5ms   # then: sessctl bench --shared`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if len(opts.Secrets) == 0 {
@@ -47,6 +83,9 @@ this process and printed on stderr.`,
 					return &usageError{fmt.Errorf("--secret #%d is empty", i+1)}
 				}
 			}
+			if err := opts.validate(c, mode, sameSite); err != nil {
+				return &usageError{err}
+			}
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -57,7 +96,81 @@ this process and printed on stderr.`,
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:3000", "address to listen on")
 	f.StringArrayVar(&opts.Secrets, "secret", nil, "secret that signs the session cookie (repeatable: the first signs, any verifies; default $SESSCTL_SECRET or random)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log one line per request on stderr")
+	f.StringVar(&opts.Store, "store", "memory", "where sessions live: memory, redis://HOST:PORT/DB or file:PATH")
+	f.StringVar(&mode, "mode", "store", "store (a session id in connect.sid, data in --store) or cookie (the data in cookie-session's cookies)")
+	f.DurationVar(&opts.TTL, "ttl", demo.DefaultTTL, "how long a session lives after its last visit (slides on each visit; 0: forever in memory); --max-age, when set, is the TTL")
+	f.IntVar(&opts.MaxSessions, "max-sessions", demo.DefaultMaxSessions, "memory store cap: the least recently used session is evicted past it (0: no cap)")
+	f.BoolVar(&opts.Racy, "racy", false, "load-modify-save visits with no lock, as express-session does: concurrent visits lose updates")
+	f.DurationVar(&opts.Delay, "delay", 0, "with --racy, the pause between load and save (widens the race)")
+	f.BoolVar(&opts.Secure, "secure", false, "add the Secure attribute to the session cookie")
+	f.StringVar(&sameSite, "same-site", "lax", "SameSite attribute: lax, strict, none or off (no attribute, express-session's default)")
+	f.DurationVar(&opts.MaxAge, "max-age", 0, "cookie lifetime: adds Expires and the JSON's originalMaxAge/expires (0: a browser-session cookie)")
 	return c
+}
+
+// validate checks the flags that depend on each other.
+func (o *serveDemoOptions) validate(c *cobra.Command, mode, sameSite string) error {
+	switch mode {
+	case "store", "cookie":
+		o.Mode = demo.Mode(mode)
+	default:
+		return fmt.Errorf("--mode %q: want store or cookie", mode)
+	}
+	switch s := strings.ToLower(sameSite); s {
+	case "lax", "strict", "none":
+		o.SameSite = s
+	case "off", "":
+		o.SameSite = ""
+	default:
+		return fmt.Errorf("--same-site %q: want lax, strict, none or off", sameSite)
+	}
+	switch {
+	case o.Store == "memory":
+	case strings.HasPrefix(o.Store, "redis://"), strings.HasPrefix(o.Store, "rediss://"):
+	case strings.HasPrefix(o.Store, "file:"):
+		if strings.TrimPrefix(o.Store, "file:") == "" {
+			return errors.New("--store file: needs a path, as in file:sessions.db")
+		}
+	default:
+		return fmt.Errorf("--store %q: want memory, redis://HOST:PORT/DB or file:PATH", o.Store)
+	}
+	changed := c.Flags().Changed
+	if o.Mode == demo.ModeCookie {
+		for _, name := range []string{"store", "ttl", "max-sessions", "racy", "delay"} {
+			if changed(name) {
+				return fmt.Errorf("--%s has no effect with --mode cookie (no server store; cookie mode always loses concurrent updates)", name)
+			}
+		}
+	}
+	if changed("max-sessions") && o.Store != "memory" {
+		return errors.New("--max-sessions applies to --store memory only")
+	}
+	if o.Delay != 0 && !o.Racy {
+		return errors.New("--delay needs --racy")
+	}
+	for name, d := range map[string]time.Duration{"ttl": o.TTL, "delay": o.Delay, "max-age": o.MaxAge} {
+		if d < 0 {
+			return fmt.Errorf("--%s %s is negative", name, d)
+		}
+	}
+	if o.MaxSessions < 0 {
+		return fmt.Errorf("--max-sessions %d is negative", o.MaxSessions)
+	}
+	return nil
+}
+
+// openStore opens the store --store names.
+func openStore(opts *serveDemoOptions) (demo.Store, error) {
+	switch {
+	case opts.Mode == demo.ModeCookie:
+		return nil, nil
+	case opts.Store == "memory":
+		return demo.NewMemoryStoreWith(demo.MemoryStoreOptions{TTL: opts.TTL, MaxSessions: opts.MaxSessions}), nil
+	case strings.HasPrefix(opts.Store, "file:"):
+		return demo.OpenFileStore(strings.TrimPrefix(opts.Store, "file:"), demo.FileStoreOptions{TTL: opts.TTL})
+	default:
+		return demo.NewRedisStore(opts.Store, demo.RedisStoreOptions{TTL: opts.TTL})
+	}
 }
 
 func runServeDemo(ctx context.Context, streams *report.Streams, opts *serveDemoOptions) error {
@@ -70,12 +183,39 @@ func runServeDemo(ctx context.Context, streams *report.Streams, opts *serveDemoO
 		secrets = [][]byte{demo.RandomSecret()}
 		logger.Warn("no --secret given: signing with a random secret made for this process", "secret", string(secrets[0]))
 	}
-	dopts := demo.Options{Secrets: secrets}
+	if opts.SameSite == "none" && !opts.Secure {
+		logger.Warn("--same-site none without --secure: browsers reject such cookies")
+	}
+	store, err := openStore(opts)
+	if err != nil {
+		return err
+	}
+	if p, ok := store.(demo.Pinger); ok {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if err := p.Ping(pctx); err != nil {
+			logger.Warn("session store unreachable: answering 503 until it is up", "err", err)
+		}
+		cancel()
+	}
+	dopts := demo.Options{
+		Secrets:  secrets,
+		Store:    store,
+		Mode:     opts.Mode,
+		MaxAge:   opts.MaxAge,
+		Secure:   opts.Secure,
+		SameSite: opts.SameSite,
+		Racy:     opts.Racy,
+		Delay:    opts.Delay,
+		ErrorLog: logger,
+	}
 	if opts.Verbose {
 		dopts.Logger = logger
 	}
 	srv, err := demo.Open(opts.Addr, dopts)
 	if err != nil {
+		if store != nil {
+			store.Close()
+		}
 		return err
 	}
 	report.ServeDemoListening(streams, srv.URL())

@@ -2,8 +2,6 @@ package demo
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"math"
 	mrand "math/rand/v2"
 	"net/http"
 	"strconv"
@@ -77,17 +75,5 @@ func decodeCookieSession(value string) (Session, bool) {
 	if err != nil {
 		return Session{}, false
 	}
-	var p struct {
-		SID        *float64 `json:"sid"`
-		VisitCount *float64 `json:"visitCount"`
-	}
-	if json.Unmarshal(raw, &p) != nil || p.SID == nil || p.VisitCount == nil {
-		return Session{}, false
-	}
-	sid, n := *p.SID, *p.VisitCount
-	if sid != math.Trunc(sid) || sid < math.MinInt32 || sid > math.MaxInt32 ||
-		n != math.Trunc(n) || n < 0 || n > 1<<53 {
-		return Session{}, false
-	}
-	return Session{SID: int32(sid), VisitCount: int64(n)}, true
+	return parseStoredJSON(raw)
 }

@@ -1,0 +1,252 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// RedisStoreOptions configure a RedisStore.
+type RedisStoreOptions struct {
+	// Prefix goes before the session id in keys; empty means "sess:",
+	// connect-redis' default.
+	Prefix string
+	// TTL is the key's expiry (EX) when the cookie has no MaxAge, renewed
+	// on every visit; 0 means DefaultTTL (86,400 s, connect-redis'
+	// default). With a MaxAge the TTL is the cookie's, as connect-redis
+	// derives it.
+	TTL time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// RedisStore keeps sessions in Redis in connect-redis' layout: the JSON
+// express-session stores (res.send(req.session)'s bytes) under
+// "sess:<id>", SET with EX ttl, so an Express app with express-session and
+// connect-redis on the same Redis and secret shares the sessions. Visits
+// are one Lua script (GET, increment visitCount in place, SET ... EX), so
+// they are atomic across every process sharing the Redis.
+type RedisStore struct {
+	client *redis.Client
+	addr   string
+	prefix string
+	ttl    time.Duration
+	now    func() time.Time
+	cc     atomic.Pointer[redisCookie]
+}
+
+type redisCookie struct {
+	cc         cookieConfig
+	head, tail string
+}
+
+// visitScript increments visitCount inside the stored JSON without
+// re-encoding it (cjson would reorder the keys), renews cookie.expires when
+// ARGV[2] is not empty and the key's TTL (ARGV[1] seconds), and returns the
+// JSON as it was before, or false when the key is missing or holds no
+// visitCount.
+var visitScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+local head, n, tail = string.match(v, '^(.*"visitCount":)(%d+)(.*)$')
+if not n then return false end
+local nv = head .. string.format('%d', tonumber(n) + 1) .. tail
+if ARGV[2] ~= '' then
+  nv = string.gsub(nv, '"expires":"[^"]*"', '"expires":"' .. ARGV[2] .. '"', 1)
+end
+redis.call('SET', KEYS[1], nv, 'EX', ARGV[1])
+return v
+`)
+
+// renameScript moves a session to a new key, keeping its TTL.
+var renameScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('RENAME', KEYS[1], KEYS[2])
+return redis.call('GET', KEYS[2])
+`)
+
+// NewRedisStore returns a store on the Redis that rawURL names
+// (redis://HOST:PORT/DB, as go-redis' ParseURL reads it). It does not
+// connect: a Redis that is down now makes requests fail (503) until it is
+// up.
+func NewRedisStore(rawURL string, opts RedisStoreOptions) (*RedisStore, error) {
+	o, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("redis url %q: %w", rawURL, err)
+	}
+	// Fail fast while Redis is down: a request gets its 503 within about
+	// a second instead of hanging, and a restarted Redis is picked up on
+	// the next request.
+	o.DialTimeout = 500 * time.Millisecond
+	o.ReadTimeout = time.Second
+	o.WriteTimeout = time.Second
+	o.MaxRetries = 2
+	o.MinRetryBackoff = 8 * time.Millisecond
+	o.MaxRetryBackoff = 64 * time.Millisecond
+	o.DisableIdentity = true
+	s := &RedisStore{client: redis.NewClient(o), addr: o.Addr, prefix: opts.Prefix, ttl: opts.TTL, now: opts.Now}
+	if s.prefix == "" {
+		s.prefix = "sess:"
+	}
+	if s.ttl <= 0 {
+		s.ttl = DefaultTTL
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.setCookieConfig(cookieConfig{})
+	return s, nil
+}
+
+func (s *RedisStore) setCookieConfig(c cookieConfig) {
+	_, head, tail := expressCookieStrings(c)
+	s.cc.Store(&redisCookie{cc: c, head: head, tail: tail})
+}
+
+// Addr returns the Redis address, host:port.
+func (s *RedisStore) Addr() string { return s.addr }
+
+func (s *RedisStore) wrap(op string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("redis %s at %s: %w", op, s.addr, err)
+}
+
+// ttlSeconds is connect-redis' TTL: ceil((expires - now) / 1 s), or the
+// store's TTL when the session has no expiry.
+func ttlSeconds(expires, now time.Time, ttl time.Duration) int64 {
+	if expires.IsZero() {
+		return int64(math.Ceil(ttl.Seconds()))
+	}
+	return int64(math.Ceil(expires.Sub(now).Seconds()))
+}
+
+// Create implements Store: SET sess:<id> <json> EX <ttl>.
+func (s *RedisStore) Create(ctx context.Context, id string, sess Session) error {
+	rc := s.cc.Load()
+	now := s.now()
+	if sess.Expires.IsZero() && rc.cc.maxAge > 0 {
+		sess.Expires = now.Add(rc.cc.maxAge).Truncate(time.Millisecond).UTC()
+	}
+	ttl := ttlSeconds(sess.Expires, now, s.ttl)
+	if ttl <= 0 {
+		// connect-redis destroys a session whose cookie has expired
+		return s.Destroy(ctx, id)
+	}
+	val := appendJSON(make([]byte, 0, 192), rc.head, rc.tail, sess)
+	if err := s.client.Set(ctx, s.prefix+id, val, time.Duration(ttl)*time.Second).Err(); err != nil {
+		return s.wrap("set", err)
+	}
+	return nil
+}
+
+// Visit implements Store with one Lua script.
+func (s *RedisStore) Visit(ctx context.Context, id string) (Session, error) {
+	rc := s.cc.Load()
+	now := s.now()
+	var expires string
+	var exp time.Time
+	if rc.cc.maxAge > 0 {
+		exp = now.Add(rc.cc.maxAge).Truncate(time.Millisecond).UTC()
+		expires = exp.Format(isoMillis)
+	}
+	ttl := ttlSeconds(exp, now, s.ttl)
+	v, err := visitScript.Run(ctx, s.client, []string{s.prefix + id}, ttl, expires).Text()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return Session{}, ErrNotFound
+	case err != nil:
+		return Session{}, s.wrap("visit", err)
+	}
+	sess, ok := parseStoredJSON([]byte(v))
+	if !ok {
+		return Session{}, ErrNotFound
+	}
+	sess.VisitCount++
+	return sess, nil
+}
+
+// Load implements Loader: GET and parse.
+func (s *RedisStore) Load(ctx context.Context, id string) (Session, error) {
+	v, err := s.client.Get(ctx, s.prefix+id).Bytes()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return Session{}, ErrNotFound
+	case err != nil:
+		return Session{}, s.wrap("get", err)
+	}
+	sess, ok := parseStoredJSON(v)
+	if !ok {
+		return Session{}, ErrNotFound
+	}
+	return sess, nil
+}
+
+// Rename implements Renamer with RENAME, which keeps the TTL.
+func (s *RedisStore) Rename(ctx context.Context, oldID, newID string) (Session, error) {
+	v, err := renameScript.Run(ctx, s.client, []string{s.prefix + oldID, s.prefix + newID}).Text()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return Session{}, ErrNotFound
+	case err != nil:
+		return Session{}, s.wrap("rename", err)
+	}
+	sess, ok := parseStoredJSON([]byte(v))
+	if !ok {
+		return Session{}, ErrNotFound
+	}
+	return sess, nil
+}
+
+// Destroy implements Store: DEL sess:<id>.
+func (s *RedisStore) Destroy(ctx context.Context, id string) error {
+	if err := s.client.Del(ctx, s.prefix+id).Err(); err != nil {
+		return s.wrap("del", err)
+	}
+	return nil
+}
+
+// Ping implements Pinger.
+func (s *RedisStore) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx).Err(); err != nil {
+		return s.wrap("ping", err)
+	}
+	return nil
+}
+
+// Close implements Store: it closes the connections, not the sessions.
+func (s *RedisStore) Close() error { return s.client.Close() }
+
+// parseStoredJSON reads a session express-session stored: sid, visitCount
+// and cookie.expires; extra keys are ignored.
+func parseStoredJSON(b []byte) (Session, bool) {
+	var p struct {
+		Cookie struct {
+			Expires *string `json:"expires"`
+		} `json:"cookie"`
+		SID        *float64 `json:"sid"`
+		VisitCount *float64 `json:"visitCount"`
+	}
+	if json.Unmarshal(b, &p) != nil || p.SID == nil || p.VisitCount == nil {
+		return Session{}, false
+	}
+	sid, n := *p.SID, *p.VisitCount
+	if sid != math.Trunc(sid) || sid < math.MinInt32 || sid > math.MaxInt32 ||
+		n != math.Trunc(n) || n < 0 || n > 1<<53 {
+		return Session{}, false
+	}
+	sess := Session{SID: int32(sid), VisitCount: int64(n)}
+	if p.Cookie.Expires != nil {
+		if t, err := time.Parse(time.RFC3339Nano, *p.Cookie.Expires); err == nil {
+			sess.Expires = t.UTC()
+		}
+	}
+	return sess, true
+}
