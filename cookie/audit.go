@@ -260,15 +260,39 @@ type macTarget struct {
 	msg      []byte
 	want     []byte
 	m        *macState
+	// For SHA-256, inner is ipad||msg and outer opad||inner-sum, laid out
+	// once so each candidate costs two sha256.Sum256 calls and no copies
+	// of the message.
+	inner []byte
+	outer [sha256.BlockSize + sha256.Size]byte
 }
 
 func newMacTarget(hashName string, msg, want []byte) *macTarget {
-	return &macTarget{hashName: hashName, msg: msg, want: want, m: newMacState(hashByName(hashName))}
+	t := &macTarget{hashName: hashName, msg: msg, want: want, m: newMacState(hashByName(hashName))}
+	if hashName == "sha256" {
+		t.inner = make([]byte, sha256.BlockSize+len(msg))
+		copy(t.inner[sha256.BlockSize:], msg)
+	}
+	return t
 }
 
 // Try reports whether secret's HMAC of the message is the signature.
 func (t *macTarget) Try(secret []byte) bool {
-	return subtle.ConstantTimeCompare(t.m.mac(secret, t.msg), t.want) == 1
+	if t.inner == nil || len(secret) > sha256.BlockSize {
+		return subtle.ConstantTimeCompare(t.m.mac(secret, t.msg), t.want) == 1
+	}
+	ipad := t.inner[:sha256.BlockSize]
+	opad := t.outer[:sha256.BlockSize]
+	n := copy(ipad, secret)
+	clear(ipad[n:])
+	for i := range ipad {
+		opad[i] = ipad[i] ^ 0x5c
+		ipad[i] ^= 0x36
+	}
+	sum := sha256.Sum256(t.inner)
+	copy(t.outer[sha256.BlockSize:], sum[:])
+	sum = sha256.Sum256(t.outer[:])
+	return subtle.ConstantTimeCompare(sum[:], t.want) == 1
 }
 
 // Clone returns a target with its own hash state.
