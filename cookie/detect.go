@@ -19,6 +19,7 @@ func Formats() []Format {
 		CookieSession{},
 		SecureCookie{},
 		Flask{},
+		Django{},
 		// Python, Ruby and PHP formats (flask.go, django.go, rails.go, laravel.go).
 		Opaque{},
 	}

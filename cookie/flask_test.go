@@ -127,7 +127,7 @@ func testVectors(t *testing.T, f Format) {
 				t.Errorf("expires_at %q, want %q", s, v.ExpiresAt)
 			}
 			for k, want := range v.Fields {
-				if got := fieldValue(d, k); got != want {
+				if got := fieldValue(d.Fields, k); got != want {
 					t.Errorf("field %s = %q, want %q", k, got, want)
 				}
 			}
@@ -148,15 +148,6 @@ func testVectors(t *testing.T, f Format) {
 			}
 		})
 	}
-}
-
-func fieldValue(d *Decoded, k string) string {
-	for _, f := range d.Fields {
-		if f.Key == k {
-			return f.Value
-		}
-	}
-	return ""
 }
 
 // testAuditVectors checks that the Target of every vector with a valid
@@ -275,7 +266,7 @@ func TestFlaskLegacyEpoch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		legacy := fieldValue(d, "timestamp_epoch") != "unix"
+		legacy := fieldValue(d.Fields, "timestamp_epoch") != "unix"
 		if legacy != (v.Name == "legacy-epoch") {
 			t.Errorf("%s: legacy epoch %v", v.Name, legacy)
 		}

@@ -1,0 +1,245 @@
+package cookie
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"strings"
+)
+
+// Django is django.core.signing's TimestampSigner over a JSON payload, as
+// the signed_cookies session backend and signing.dumps write it:
+// "[.]<payload>:<timestamp>:<signature>", payload base64url without padding
+// (a leading "." marks zlib compression), timestamp in base62, signature
+// base64url of HMAC-H(H(salt + "signer" + SECRET_KEY), "<payload>:<ts>"),
+// H = SHA256 since Django 3.1 and SHA1 before (3.1 and 3.2 still accept
+// SHA1).
+type Django struct{}
+
+// Name returns "django".
+func (Django) Name() string { return "django" }
+
+// Salts a Django value is tried with, in order: the signed_cookies session
+// backend's, then signing.dumps' default.
+const (
+	djangoSessionSalt = "django.contrib.sessions.backends.signed_cookies"
+	djangoDumpsSalt   = "django.core.signing"
+)
+
+var djangoSalts = []string{djangoSessionSalt, djangoDumpsSalt}
+
+type djangoParts struct {
+	signed     string // "[.]<payload>:<ts>" as sent
+	payload    []byte // decoded, and inflated when compressed
+	compressed bool
+	ts         int64
+	tsLen      int
+	sig        []byte
+	hash       string
+}
+
+const base62Digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// b62Decode decodes Django's base62 timestamps ("-" for negatives, which
+// Django never writes for a clock).
+func b62Decode(s string) (int64, bool) {
+	if s == "" || len(s) > 10 { // 62^10 > 8e17: past year 9999 anyway
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		d := strings.IndexByte(base62Digits, s[i])
+		if d < 0 {
+			return 0, false
+		}
+		n = n*62 + int64(d)
+	}
+	return n, true
+}
+
+func parseDjango(v string) (*djangoParts, error) {
+	i := strings.LastIndexByte(v, ':')
+	if i < 0 {
+		return nil, fmt.Errorf("django: %w: not <payload>:<timestamp>:<signature>", ErrMalformed)
+	}
+	j := strings.LastIndexByte(v[:i], ':')
+	if j < 0 {
+		return nil, fmt.Errorf("django: %w: not <payload>:<timestamp>:<signature>", ErrMalformed)
+	}
+	p := &djangoParts{signed: v[:i]}
+	payload, ts, sig := v[:j], v[j+1:i], v[i+1:]
+	payload, p.compressed = strings.CutPrefix(payload, ".")
+	if payload == "" {
+		return nil, fmt.Errorf("django: %w: empty payload", ErrMalformed)
+	}
+	var err error
+	if p.sig, err = decodeURLBase64(sig); err != nil {
+		return nil, fmt.Errorf("django: %w: signature is not base64url", ErrMalformed)
+	}
+	if p.hash = sigHash(len(p.sig)); p.hash != "sha1" && p.hash != "sha256" {
+		return nil, fmt.Errorf("django: %w: signature is %d bytes, not HMAC-SHA256 (32) or SHA1 (20)", ErrMalformed, len(p.sig))
+	}
+	var ok bool
+	if p.ts, ok = b62Decode(ts); !ok || p.ts > maxTimestamp {
+		return nil, fmt.Errorf("django: %w: timestamp %q is not base62", ErrMalformed, ts)
+	}
+	p.tsLen = len(ts)
+	raw, err := decodeURLBase64(payload)
+	if err != nil {
+		return nil, fmt.Errorf("django: %w: payload is not base64url", ErrMalformed)
+	}
+	if p.compressed {
+		if raw, err = inflate(raw); err != nil {
+			return nil, fmt.Errorf("django: %w: payload marked compressed does not inflate: %v", ErrMalformed, err)
+		}
+	}
+	p.payload = raw
+	return p, nil
+}
+
+// Match is 60 for a value of the shape, plus 15 for a 6-character base62
+// timestamp, 10 for a SHA256 or SHA1 signature of the right length
+// (always, once parsed) and 10 for a JSON payload.
+func (Django) Match(in Input) int {
+	p, err := parseDjango(DecodeCookieValue(in.Value))
+	if err != nil {
+		return 0
+	}
+	score := 70
+	if p.tsLen == 6 {
+		score += 15
+	}
+	if json.Valid(p.payload) {
+		score += 10
+	}
+	return score
+}
+
+// Decode checks the signature with each secret (SECRET_KEY and
+// SECRET_KEY_FALLBACKS) under the session backend's salt and signing's
+// default salt, in SHA256 or, for a 27-character signature, the SHA1 of
+// Django before 3.1.
+func (Django) Decode(in Input, keys Keys) (*Decoded, error) {
+	p, err := parseDjango(DecodeCookieValue(in.Value))
+	if err != nil {
+		return nil, err
+	}
+	d := newDecoded(in, "django")
+	if p.hash == "sha1" {
+		d.field("algorithm", "HMAC-SHA1 (Django < 3.1)")
+	} else {
+		d.field("algorithm", "HMAC-SHA256")
+	}
+	d.field("key_derivation", fmt.Sprintf("salted_hmac: %s(salt + \"signer\" + SECRET_KEY)", upperAlg(p.hash)))
+	if p.compressed {
+		d.field("compression", "zlib")
+	} else {
+		d.field("compression", "none")
+	}
+	d.IssuedAt = unixTime(p.ts)
+	if len(keys.Secrets) == 0 {
+		d.Signature = Unverified
+		d.field("salt", "unknown without a secret: "+djangoSessionSalt+" for sessions, "+djangoDumpsSalt+" for signing.dumps")
+	} else {
+		d.Signature = Invalid
+		t := newDjangoTarget(p)
+	search:
+		for _, salt := range djangoSalts {
+			for i, s := range keys.Secrets {
+				if t.trySalt(salt, s) {
+					d.Signature, d.SecretIndex = Valid, i
+					d.field("salt", salt)
+					break search
+				}
+			}
+		}
+	}
+	if salt := fieldValue(d.Fields, "salt"); salt == djangoSessionSalt || salt == "" && in.Name == "sessionid" {
+		d.field("max_age", "checked by the server: SESSION_COOKIE_AGE, 2 weeks from issued_at by default")
+	}
+	if json.Valid(p.payload) {
+		d.Payload = json.RawMessage(p.payload)
+	} else {
+		d.Payload = string(p.payload)
+		d.field("serialization", "not JSON: shown as text")
+	}
+	d.warn(WarnClientReadable)
+	return d, nil
+}
+
+// fieldValue returns the value of the field called k, or "".
+func fieldValue(fields []Field, k string) string {
+	for _, f := range fields {
+		if f.Key == k {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// Prepare returns a target that derives Django's key from each candidate
+// under both salts and checks the signature with it.
+func (Django) Prepare(in Input) (Target, error) {
+	p, err := parseDjango(DecodeCookieValue(in.Value))
+	if err != nil {
+		return nil, err
+	}
+	return newDjangoTarget(p), nil
+}
+
+// djangoTarget checks candidates: per salt, one hash (key derivation) and
+// one HMAC, without allocating.
+type djangoTarget struct {
+	hash   string
+	signed []byte
+	want   []byte
+	h      hash.Hash
+	m      *macState
+	key    []byte
+	salts  [][]byte // salt + "signer"
+}
+
+func newDjangoTarget(p *djangoParts) *djangoTarget {
+	t := &djangoTarget{hash: p.hash, signed: []byte(p.signed), want: p.sig}
+	for _, s := range djangoSalts {
+		t.salts = append(t.salts, []byte(s+"signer"))
+	}
+	t.init()
+	return t
+}
+
+func (t *djangoTarget) init() {
+	newHash := hashByName(t.hash)
+	t.h, t.m = newHash(), newMacState(newHash)
+	t.key = make([]byte, 0, t.h.Size())
+}
+
+func (t *djangoTarget) try(saltSigner, secret []byte) bool {
+	t.h.Reset()
+	t.h.Write(saltSigner)
+	t.h.Write(secret)
+	t.key = t.h.Sum(t.key[:0])
+	return subtle.ConstantTimeCompare(t.m.mac(t.key, t.signed), t.want) == 1
+}
+
+func (t *djangoTarget) trySalt(salt string, secret []byte) bool {
+	return t.try([]byte(salt+"signer"), secret)
+}
+
+// Try reports whether secret signs the value under either salt.
+func (t *djangoTarget) Try(secret []byte) bool {
+	for _, s := range t.salts {
+		if t.try(s, secret) {
+			return true
+		}
+	}
+	return false
+}
+
+// Clone returns a target with its own hash state.
+func (t *djangoTarget) Clone() Target {
+	c := &djangoTarget{hash: t.hash, signed: t.signed, want: t.want, salts: t.salts}
+	c.init()
+	return c
+}
