@@ -124,8 +124,12 @@ func decodeBase64(s string) ([]byte, error) {
 	return base64.RawStdEncoding.DecodeString(t)
 }
 
-// unixTime converts seconds since the epoch to a *time.Time in UTC.
+// unixTime converts seconds since the epoch to a *time.Time in UTC, or nil
+// when the time is outside years 1-9999 (which RFC 3339 cannot write).
 func unixTime(sec int64) *time.Time {
+	if sec < -62135596800 || sec > 253402300799 {
+		return nil
+	}
 	t := time.Unix(sec, 0).UTC()
 	return &t
 }

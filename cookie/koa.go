@@ -58,9 +58,11 @@ func (Koa) Decode(in Input, keys Keys) (*Decoded, error) {
 		d.field("_maxAge", string(m.MaxAge))
 	}
 	switch {
-	case m.Expire != nil:
+	case m.Expire != nil && unixTime(int64(*m.Expire/1000)) != nil:
 		t := time.UnixMilli(int64(*m.Expire)).UTC()
 		d.ExpiresAt = &t
+	case m.Expire != nil:
+		d.field("_expire", "out of range")
 	case m.Session != nil && *m.Session:
 		d.field("_session", "true (browser-session cookie)")
 		d.warn(WarnNoExpiry)
