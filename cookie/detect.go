@@ -20,6 +20,7 @@ func Formats() []Format {
 		SecureCookie{},
 		Flask{},
 		Django{},
+		Rails{},
 		// Python, Ruby and PHP formats (flask.go, django.go, rails.go, laravel.go).
 		Opaque{},
 	}
