@@ -1,0 +1,569 @@
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file is the bench engine's own HTTP/1.1 client: requests are
+// prebuilt bytes written on a keep-alive net.Conn, and responses are parsed
+// from a bufio.Reader into reused buffers, so a request costs no allocation.
+// net/http's client costs about twice the CPU per request, which on a
+// machine where client and server share the cores halves the throughput.
+
+// target is one URL of a bench run, resolved once.
+type target struct {
+	raw        string
+	addr       string // host:port to dial
+	host       string // Host header
+	path       string // request-target: path and query
+	tls        bool
+	serverName string
+}
+
+func parseTarget(raw string) (*target, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("url %q: %w", raw, err)
+	}
+	t := &target{raw: raw, host: u.Host, path: u.RequestURI()}
+	switch u.Scheme {
+	case "http":
+	case "https":
+		t.tls = true
+	default:
+		return nil, fmt.Errorf("url %q: scheme must be http or https", raw)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("url %q: no host", raw)
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if t.tls {
+			port = "443"
+		}
+	}
+	t.serverName = u.Hostname()
+	t.addr = net.JoinHostPort(u.Hostname(), port)
+	return t, nil
+}
+
+// requestTemplate holds the bytes of one target's request around the
+// Cookie header, which each virtual user fills in.
+type requestTemplate struct {
+	head   []byte // request line and headers up to the Cookie header
+	tail   []byte // the remaining headers, the blank line and the body
+	path   string // for cookie path matching
+	isHead bool   // method is HEAD: no response body
+}
+
+// newRequestTemplate builds t's request. header holds -H lines in order;
+// a Cookie header there is not copied (it seeds the cookie state).
+func newRequestTemplate(t *target, method string, header [][2]string, body []byte) *requestTemplate {
+	var h bytes.Buffer
+	fmt.Fprintf(&h, "%s %s HTTP/1.1\r\n", method, t.path)
+	host, ua := t.host, "sessctl-bench"
+	for _, kv := range header {
+		switch {
+		case strings.EqualFold(kv[0], "Host"):
+			host = kv[1]
+		case strings.EqualFold(kv[0], "User-Agent"):
+			ua = kv[1]
+		}
+	}
+	fmt.Fprintf(&h, "Host: %s\r\nUser-Agent: %s\r\n", host, ua)
+	for _, kv := range header {
+		switch {
+		case strings.EqualFold(kv[0], "Host"), strings.EqualFold(kv[0], "User-Agent"),
+			strings.EqualFold(kv[0], "Cookie"), strings.EqualFold(kv[0], "Content-Length"):
+		default:
+			fmt.Fprintf(&h, "%s: %s\r\n", kv[0], kv[1])
+		}
+	}
+	var tail bytes.Buffer
+	if len(body) > 0 || method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
+		fmt.Fprintf(&tail, "Content-Length: %d\r\n", len(body))
+	}
+	tail.WriteString("\r\n")
+	tail.Write(body)
+	return &requestTemplate{head: h.Bytes(), tail: tail.Bytes(), path: t.path, isHead: method == http.MethodHead}
+}
+
+// httpConn is one keep-alive connection of a worker.
+type httpConn struct {
+	c      net.Conn
+	br     *bufio.Reader
+	reused bool // a request has completed on it
+	stop   func() bool
+}
+
+// dialConn connects to t; cancelling ctx later unblocks any read or write
+// on the connection.
+func dialConn(ctx context.Context, t *target, timeout time.Duration, insecure bool) (*httpConn, error) {
+	d := net.Dialer{Timeout: timeout, KeepAlive: -1}
+	c, err := d.DialContext(ctx, "tcp", t.addr)
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+	}
+	if t.tls {
+		tc := tls.Client(c, &tls.Config{
+			ServerName:         t.serverName,
+			InsecureSkipVerify: insecure,
+			NextProtos:         []string{"http/1.1"},
+		})
+		hctx, cancel := context.WithTimeout(ctx, timeout)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("tls handshake with %s: %w", t.addr, err)
+		}
+		c = tc
+	}
+	hc := &httpConn{c: c, br: bufio.NewReaderSize(c, 16<<10)}
+	hc.stop = context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
+	return hc, nil
+}
+
+func (hc *httpConn) close() {
+	hc.stop()
+	hc.c.Close()
+}
+
+// maxBody is how much of a body is kept for the counter; the rest is read
+// and dropped.
+const maxBody = 1 << 20
+
+// response is one parsed response; its slices are reused by the next read.
+type response struct {
+	status     int
+	close      bool     // the server will close the connection
+	body       []byte   // at most maxBody bytes
+	setCookies [][]byte // Set-Cookie values, pointing into arena
+	arena      []byte
+	n          int64 // bytes read
+}
+
+// errProtocol marks a response that is not HTTP/1.x.
+var errProtocol = errors.New("malformed response")
+
+func protocolErr(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errProtocol}, args...)...)
+}
+
+func (r *response) readLine(br *bufio.Reader) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	r.n += int64(len(line))
+	if err != nil {
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return nil, protocolErr("header line longer than %d bytes", br.Size())
+		}
+		if err == io.EOF && len(line) > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return line, nil
+}
+
+var (
+	hContentLength    = []byte("content-length")
+	hTransferEncoding = []byte("transfer-encoding")
+	hSetCookie        = []byte("set-cookie")
+	hConnection       = []byte("connection")
+)
+
+// read parses one response from br; head is set for a HEAD request.
+func (r *response) read(br *bufio.Reader, head bool) error {
+	r.status, r.close, r.body, r.setCookies, r.arena, r.n = 0, false, r.body[:0], r.setCookies[:0], r.arena[:0], 0
+	var contentLength int64 = -1
+	chunked := false
+	for {
+		line, err := r.readLine(br)
+		if err != nil {
+			return err
+		}
+		if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
+			return protocolErr("status line %q", trimCRLF(line))
+		}
+		status, ok := atoi(line[9:12])
+		if !ok {
+			return protocolErr("status line %q", trimCRLF(line))
+		}
+		r.status = status
+		r.close = line[7] == '0'
+		for {
+			line, err := r.readLine(br)
+			if err != nil {
+				return err
+			}
+			line = trimCRLF(line)
+			if len(line) == 0 {
+				break
+			}
+			colon := bytes.IndexByte(line, ':')
+			if colon <= 0 {
+				return protocolErr("header line %q", line)
+			}
+			name, val := line[:colon], bytes.TrimSpace(line[colon+1:])
+			switch {
+			case bytes.EqualFold(name, hContentLength):
+				n, ok := atoi(val)
+				if !ok {
+					return protocolErr("Content-Length %q", val)
+				}
+				contentLength = int64(n)
+			case bytes.EqualFold(name, hTransferEncoding):
+				chunked = bytes.EqualFold(val, []byte("chunked"))
+			case bytes.EqualFold(name, hSetCookie):
+				start := len(r.arena)
+				r.arena = append(r.arena, val...)
+				r.setCookies = append(r.setCookies, r.arena[start:len(r.arena):len(r.arena)])
+			case bytes.EqualFold(name, hConnection):
+				if bytes.EqualFold(val, []byte("close")) {
+					r.close = true
+				} else if bytes.EqualFold(val, []byte("keep-alive")) {
+					r.close = false
+				}
+			}
+		}
+		if status >= 200 || status == 101 {
+			break
+		}
+		// 1xx interim response: its headers do not count; read the next.
+		contentLength, chunked = -1, false
+		r.setCookies, r.arena = r.setCookies[:0], r.arena[:0]
+	}
+	// The arena may have moved while growing: re-slice the Set-Cookie
+	// values from it.
+	if len(r.setCookies) > 0 {
+		off := 0
+		for i, sc := range r.setCookies {
+			r.setCookies[i] = r.arena[off : off+len(sc) : off+len(sc)]
+			off += len(sc)
+		}
+	}
+	switch {
+	case head || r.status == 204 || r.status == 304 || r.status < 200:
+		return nil
+	case chunked:
+		return r.readChunked(br)
+	case contentLength >= 0:
+		return r.readBody(br, contentLength)
+	default:
+		r.close = true
+		return r.readBody(br, -1)
+	}
+}
+
+// readBody reads n bytes of body, or up to EOF when n < 0.
+func (r *response) readBody(br *bufio.Reader, n int64) error {
+	for n != 0 {
+		chunk, err := br.Peek(1)
+		if err != nil {
+			if n < 0 && err == io.EOF {
+				return nil
+			}
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		chunk, _ = br.Peek(br.Buffered())
+		if n >= 0 && int64(len(chunk)) > n {
+			chunk = chunk[:n]
+		}
+		if room := maxBody - len(r.body); room > 0 {
+			keep := chunk
+			if len(keep) > room {
+				keep = keep[:room]
+			}
+			r.body = append(r.body, keep...)
+		}
+		br.Discard(len(chunk))
+		r.n += int64(len(chunk))
+		if n > 0 {
+			n -= int64(len(chunk))
+		}
+	}
+	return nil
+}
+
+func (r *response) readChunked(br *bufio.Reader) error {
+	for {
+		line, err := r.readLine(br)
+		if err != nil {
+			return err
+		}
+		line = trimCRLF(line)
+		if i := bytes.IndexByte(line, ';'); i >= 0 {
+			line = line[:i]
+		}
+		size, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64)
+		if err != nil || size < 0 {
+			return protocolErr("chunk size %q", line)
+		}
+		if size == 0 {
+			for { // trailers up to the blank line
+				line, err := r.readLine(br)
+				if err != nil {
+					return err
+				}
+				if len(trimCRLF(line)) == 0 {
+					return nil
+				}
+			}
+		}
+		if err := r.readBody(br, size); err != nil {
+			return err
+		}
+		line, err = r.readLine(br)
+		if err != nil {
+			return err
+		}
+		if len(trimCRLF(line)) != 0 {
+			return protocolErr("no CRLF after chunk")
+		}
+	}
+}
+
+func trimCRLF(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+		if n := len(b); n > 0 && b[n-1] == '\r' {
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// atoi parses a non-negative decimal without allocating.
+func atoi(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// loadCookies is a virtual user's cookie state in a load test: the
+// name=value of each cookie the server set, its path, and when it expires.
+// It is not the full jar (see Jar): all URLs of a run count as one origin,
+// Domain, Secure and SameSite are ignored, and the Cookie header is rebuilt
+// only when a Set-Cookie changes a value, so the hot loop does not allocate.
+type loadCookies struct {
+	list []loadCookie
+	gen  int // bumped at every change
+}
+
+type loadCookie struct {
+	name, value []byte
+	path        string
+	expires     time.Time // zero: a session cookie
+}
+
+// seed adds the cookies of a Cookie header given with -H.
+func (lc *loadCookies) seed(header string) {
+	for _, part := range strings.Split(header, ";") {
+		name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok && name != "" {
+			lc.list = append(lc.list, loadCookie{name: []byte(name), value: []byte(value), path: "/"})
+			lc.gen++
+		}
+	}
+}
+
+func (lc *loadCookies) clone() loadCookies {
+	c := loadCookies{gen: lc.gen}
+	for _, k := range lc.list {
+		c.list = append(c.list, loadCookie{name: bytes.Clone(k.name), value: bytes.Clone(k.value), path: k.path, expires: k.expires})
+	}
+	return c
+}
+
+// set applies one Set-Cookie value received for a request to reqPath and
+// reports whether a cookie already held got a new value (a fresh session),
+// and whether anything changed. With apply false nothing is stored.
+func (lc *loadCookies) set(sc []byte, reqPath string, now time.Time, apply bool) (replaced, changed bool) {
+	pair, attrs, _ := bytes.Cut(sc, []byte(";"))
+	name, value, ok := bytes.Cut(pair, []byte("="))
+	name, value = bytes.TrimSpace(name), bytes.TrimSpace(value)
+	if !ok || len(name) == 0 {
+		return false, false
+	}
+	path, expired, expires := "", false, time.Time{}
+	maxAgeSeen := false
+	for len(attrs) > 0 {
+		var a []byte
+		a, attrs, _ = bytes.Cut(attrs, []byte(";"))
+		k, v, _ := bytes.Cut(bytes.TrimSpace(a), []byte("="))
+		switch {
+		case bytes.EqualFold(k, []byte("path")):
+			if len(v) > 0 && v[0] == '/' {
+				path = string(v)
+			}
+		case bytes.EqualFold(k, []byte("max-age")):
+			if n, err := strconv.Atoi(string(v)); err == nil {
+				maxAgeSeen = true
+				if n <= 0 {
+					expired = true
+				} else {
+					expires = now.Add(time.Duration(n) * time.Second)
+				}
+			}
+		case bytes.EqualFold(k, []byte("expires")) && !maxAgeSeen:
+			if t, err := http.ParseTime(string(v)); err == nil {
+				if !t.After(now) {
+					expired = true
+				} else {
+					expires = t
+				}
+			}
+		}
+	}
+	if path == "" {
+		path = defaultCookiePath(reqPath)
+	}
+	for i := range lc.list {
+		k := &lc.list[i]
+		if !bytes.Equal(k.name, name) || k.path != path {
+			continue
+		}
+		if expired {
+			if apply {
+				lc.list = append(lc.list[:i], lc.list[i+1:]...)
+				lc.gen++
+			}
+			return false, true
+		}
+		if bytes.Equal(k.value, value) {
+			if apply {
+				k.expires = expires
+			}
+			return false, false
+		}
+		if apply {
+			k.value = append(k.value[:0], value...)
+			k.expires = expires
+			lc.gen++
+		}
+		return true, true
+	}
+	if expired {
+		return false, false
+	}
+	if apply {
+		lc.list = append(lc.list, loadCookie{name: bytes.Clone(name), value: bytes.Clone(value), path: path, expires: expires})
+		lc.gen++
+	}
+	return false, true
+}
+
+// expire drops cookies past their expiry; it reports whether any went.
+func (lc *loadCookies) expire(now time.Time) bool {
+	n := 0
+	for _, k := range lc.list {
+		if k.expires.IsZero() || k.expires.After(now) {
+			lc.list[n] = k
+			n++
+		}
+	}
+	if n == len(lc.list) {
+		return false
+	}
+	lc.list = lc.list[:n]
+	lc.gen++
+	return true
+}
+
+// nextExpiry is the earliest expiry among the cookies; zero when none.
+func (lc *loadCookies) nextExpiry() time.Time {
+	var t time.Time
+	for _, k := range lc.list {
+		if !k.expires.IsZero() && (t.IsZero() || k.expires.Before(t)) {
+			t = k.expires
+		}
+	}
+	return t
+}
+
+// appendHeader appends the Cookie header line for a request to path, or
+// nothing when no cookie applies. Longer paths come first (RFC 6265 5.4).
+func (lc *loadCookies) appendHeader(b []byte, path string) []byte {
+	first := true
+	for plen := 1 << 16; ; {
+		next := -1
+		for _, k := range lc.list {
+			l := len(k.path)
+			if l == plen && pathMatch(path, k.path) {
+				if first {
+					b = append(b, "Cookie: "...)
+					first = false
+				} else {
+					b = append(b, "; "...)
+				}
+				b = append(b, k.name...)
+				b = append(b, '=')
+				b = append(b, k.value...)
+			}
+			if l < plen && l > next {
+				next = l
+			}
+		}
+		if next < 0 {
+			break
+		}
+		plen = next
+	}
+	if !first {
+		b = append(b, "\r\n"...)
+	}
+	return b
+}
+
+// defaultCookiePath is RFC 6265's default-path of a request path.
+func defaultCookiePath(reqPath string) string {
+	if i := strings.IndexByte(reqPath, '?'); i >= 0 {
+		reqPath = reqPath[:i]
+	}
+	i := strings.LastIndexByte(reqPath, '/')
+	if i <= 0 {
+		return "/"
+	}
+	return reqPath[:i]
+}
+
+// pathMatch is RFC 6265's path-match of a request path and a cookie path.
+func pathMatch(reqPath, cookiePath string) bool {
+	if i := strings.IndexByte(reqPath, '?'); i >= 0 {
+		reqPath = reqPath[:i]
+	}
+	if reqPath == cookiePath {
+		return true
+	}
+	if strings.HasPrefix(reqPath, cookiePath) {
+		return cookiePath[len(cookiePath)-1] == '/' || reqPath[len(cookiePath)] == '/'
+	}
+	return false
+}
