@@ -21,7 +21,7 @@ func Formats() []Format {
 		Flask{},
 		Django{},
 		Rails{},
-		// Python, Ruby and PHP formats (flask.go, django.go, rails.go, laravel.go).
+		Laravel{},
 		Opaque{},
 	}
 }
