@@ -1,7 +1,6 @@
 package cookie
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,24 +10,27 @@ import (
 	"time"
 )
 
-// formatVector is one line of testdata/<format>/vectors.jsonl, written by
-// the generator scripts in testdata/gen from the real libraries.
+// formatVector is one vector of testdata/<format>/vectors.json, written by
+// the generator scripts in testdata/gen from the real libraries. It is the
+// schema cmd's TestDecodeVectorsCLI reads too.
 type formatVector struct {
-	Name        string            `json:"name"`
-	CookieName  string            `json:"cookie_name"`
-	Value       string            `json:"value"`
-	Secrets     []string          `json:"secrets"`
-	Format      string            `json:"format"`
-	Signature   Verdict           `json:"signature"`
-	Payload     json.RawMessage   `json:"payload"`
-	IssuedAt    string            `json:"issued_at"`
-	ExpiresAt   string            `json:"expires_at"`
-	SecretIndex int               `json:"secret_index"`
-	Fields      map[string]string `json:"fields"`
-	Note        string            `json:"note"`
+	Desc    string   `json:"desc"`
+	Name    string   `json:"name"` // the cookie's, "" for a bare value
+	Value   string   `json:"value"`
+	Secrets []string `json:"secrets"`
+	Want    struct {
+		Format      string            `json:"format"`
+		Signature   Verdict           `json:"signature"`
+		SecretIndex int               `json:"secret_index"`
+		Payload     json.RawMessage   `json:"payload"`
+		IssuedAt    string            `json:"issued_at"`
+		ExpiresAt   string            `json:"expires_at"`
+		Fields      map[string]string `json:"fields"`
+	} `json:"want"`
+	Note string `json:"note"`
 }
 
-func (v formatVector) input() Input { return Input{Name: v.CookieName, Value: v.Value} }
+func (v formatVector) input() Input { return Input{Name: v.Name, Value: v.Value} }
 
 func (v formatVector) keys() Keys {
 	var k Keys
@@ -40,24 +42,14 @@ func (v formatVector) keys() Keys {
 
 func loadVectors(t testing.TB, format string) []formatVector {
 	t.Helper()
-	path := filepath.Join("testdata", format, "vectors.jsonl")
-	f, err := os.Open(path)
+	path := filepath.Join("testdata", format, "vectors.json")
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var vs []formatVector
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		var v formatVector
-		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
-			t.Fatalf("%s:%d: %v", path, line, err)
-		}
-		vs = append(vs, v)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal(b, &vs); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	if len(vs) < 6 {
 		t.Fatalf("%s: %d vectors, want at least 6", path, len(vs))
@@ -90,7 +82,7 @@ func timeString(tm *time.Time) string {
 // fields are the library's.
 func testVectors(t *testing.T, f Format) {
 	for _, v := range loadVectors(t, f.Name()) {
-		t.Run(v.Name, func(t *testing.T) {
+		t.Run(v.Desc, func(t *testing.T) {
 			in := v.input()
 			best, score := f, f.Match(in)
 			for _, g := range Formats() {
@@ -98,35 +90,35 @@ func testVectors(t *testing.T, f Format) {
 					best, score = g, s
 				}
 			}
-			if best.Name() != v.Format {
-				t.Errorf("detected as %s (%d), want %s (%d)", best.Name(), score, v.Format, f.Match(in))
+			if best.Name() != v.Want.Format {
+				t.Errorf("detected as %s (%d), want %s (%d)", best.Name(), score, v.Want.Format, f.Match(in))
 			}
 			d, err := f.Decode(in, v.keys())
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
-			if d.Format != v.Format || d.Signature != v.Signature || d.SecretIndex != v.SecretIndex {
+			if d.Format != v.Want.Format || d.Signature != v.Want.Signature || d.SecretIndex != v.Want.SecretIndex {
 				t.Errorf("format %s, signature %s, secret index %d; want %s, %s, %d",
-					d.Format, d.Signature, d.SecretIndex, v.Format, v.Signature, v.SecretIndex)
+					d.Format, d.Signature, d.SecretIndex, v.Want.Format, v.Want.Signature, v.Want.SecretIndex)
 			}
 			got, err := json.Marshal(d.Payload)
 			if err != nil {
 				t.Fatalf("marshal payload: %v", err)
 			}
-			want := []byte(v.Payload)
+			want := []byte(v.Want.Payload)
 			if len(want) == 0 {
 				want = []byte("null")
 			}
 			if !sameJSON(t, got, want) {
 				t.Errorf("payload\n got %s\nwant %s", got, want)
 			}
-			if s := timeString(d.IssuedAt); s != v.IssuedAt {
-				t.Errorf("issued_at %q, want %q", s, v.IssuedAt)
+			if s := timeString(d.IssuedAt); s != v.Want.IssuedAt {
+				t.Errorf("issued_at %q, want %q", s, v.Want.IssuedAt)
 			}
-			if s := timeString(d.ExpiresAt); s != v.ExpiresAt {
-				t.Errorf("expires_at %q, want %q", s, v.ExpiresAt)
+			if s := timeString(d.ExpiresAt); s != v.Want.ExpiresAt {
+				t.Errorf("expires_at %q, want %q", s, v.Want.ExpiresAt)
 			}
-			for k, want := range v.Fields {
+			for k, want := range v.Want.Fields {
 				if got := fieldValue(d.Fields, k); got != want {
 					t.Errorf("field %s = %q, want %q", k, got, want)
 				}
@@ -158,10 +150,10 @@ func testAuditVectors(t *testing.T, f Format) {
 		t.Fatalf("%s is no Auditor", f.Name())
 	}
 	for _, v := range loadVectors(t, f.Name()) {
-		if v.Signature != Valid {
+		if v.Want.Signature != Valid {
 			continue
 		}
-		t.Run(v.Name, func(t *testing.T) {
+		t.Run(v.Desc, func(t *testing.T) {
 			tg, err := a.Prepare(v.input())
 			if err != nil {
 				t.Fatalf("Prepare: %v", err)
@@ -170,7 +162,7 @@ func testAuditVectors(t *testing.T, f Format) {
 				if tt.Try([]byte("definitely-not-it")) {
 					t.Error("a wrong secret verifies")
 				}
-				if !tt.Try([]byte(v.Secrets[v.SecretIndex])) {
+				if !tt.Try([]byte(v.Secrets[v.Want.SecretIndex])) {
 					t.Error("the secret does not verify")
 				}
 			}
@@ -212,7 +204,7 @@ func fuzzDecode(f *testing.F, format Format, name string, secret string) {
 func benchAudit(b *testing.B, f Format) {
 	var v formatVector
 	for _, x := range loadVectors(b, f.Name()) {
-		if x.Signature == Valid {
+		if x.Want.Signature == Valid {
 			v = x
 			break
 		}
@@ -267,8 +259,8 @@ func TestFlaskLegacyEpoch(t *testing.T) {
 			t.Fatal(err)
 		}
 		legacy := fieldValue(d.Fields, "timestamp_epoch") != "unix"
-		if legacy != (v.Name == "legacy-epoch") {
-			t.Errorf("%s: legacy epoch %v", v.Name, legacy)
+		if legacy != (v.Desc == "legacy-epoch") {
+			t.Errorf("%s: legacy epoch %v", v.Desc, legacy)
 		}
 	}
 }

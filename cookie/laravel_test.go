@@ -31,7 +31,7 @@ func TestLaravelMalformed(t *testing.T) {
 
 func TestLaravelPrefixMismatch(t *testing.T) {
 	for _, v := range loadVectors(t, "laravel") {
-		if v.Name != "session-cbc" {
+		if v.Desc != "session-cbc" {
 			continue
 		}
 		in := v.input()

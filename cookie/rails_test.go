@@ -28,7 +28,7 @@ func TestRailsMalformed(t *testing.T) {
 
 func TestRailsPurposeMismatch(t *testing.T) {
 	for _, v := range loadVectors(t, "rails") {
-		if v.Name != "rails70-sha256" {
+		if v.Desc != "rails70-sha256" {
 			continue
 		}
 		in := v.input()

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Make cookie/testdata/django/vectors.jsonl with Debian's python3-django.
+"""Make cookie/testdata/django/vectors.json with Debian's python3-django.
 
 Run with the system Python (Debian's python3-django 3.2.25):
 /usr/bin/python3 cookie/testdata/gen/django_vectors.py
@@ -14,7 +14,7 @@ import base64, datetime, json, os, sys
 import django
 from django.conf import settings
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "django", "vectors.jsonl")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "django", "vectors.json")
 SECRET = "django-insecure-k3y-for-sessctl-vectors"
 
 settings.configure(SECRET_KEY=SECRET, SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
@@ -98,8 +98,19 @@ with override_settings(SECRET_KEY="django_tests_secret_key"):
 add("django-tests-legacy", pub, ["django_tests_secret_key"], "valid", "a string \u2020", 0, cookie_name="",
     note="published in Django's tests/signing/tests.py")
 
+
+def shared_schema(v):
+    """The schema of cookie/testdata/<format>/vectors.json that the cookie
+    and cmd tests share: desc, name (the cookie's), value, secrets, want."""
+    want = {k: v[k] for k in ("format", "signature", "secret_index", "payload", "issued_at", "expires_at", "fields")
+            if k in v}
+    out = {"desc": v["name"], "name": v["cookie_name"], "value": v["value"], "secrets": v["secrets"], "want": want}
+    if v.get("note"):
+        out["note"] = v["note"]
+    return out
+
+
 with open(OUT, "w") as f:
-    for v in vectors:
-        f.write(json.dumps(v, ensure_ascii=False) + "\n")
+    f.write("[\n" + ",\n".join(json.dumps(shared_schema(v), ensure_ascii=False) for v in vectors) + "\n]\n")
 print("wrote %d vectors to %s (Django %s)" % (len(vectors), os.path.normpath(OUT), django.get_version()),
       file=sys.stderr)

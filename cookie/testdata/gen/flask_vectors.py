@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Make cookie/testdata/flask/vectors.jsonl with Debian's python3-flask.
+"""Make cookie/testdata/flask/vectors.json with Debian's python3-flask.
 
 Run with the system Python (Debian's python3-flask 2.2.2, itsdangerous
 2.1.2): /usr/bin/python3 cookie/testdata/gen/flask_vectors.py
@@ -17,7 +17,7 @@ from flask import Flask
 from markupsafe import Markup
 import itsdangerous
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "flask", "vectors.jsonl")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "flask", "vectors.json")
 LEGACY_EPOCH = 1293840000  # itsdangerous <= 0.24 counted from 2011-01-01
 
 
@@ -127,8 +127,19 @@ for v, p in [("eyJsb2dnZWRfaW4iOmZhbHNlfQ.XDuWxQ.E2Pyb6x3w-NODuflHoGnZOEpbH8", {
     add("flask-unsign-readme-" + str(p["logged_in"]).lower(), v, ["CHANGEME"], "valid", p, 0,
         note="published in the Flask-Unsign README, checked here with Flask")
 
+
+def shared_schema(v):
+    """The schema of cookie/testdata/<format>/vectors.json that the cookie
+    and cmd tests share: desc, name (the cookie's), value, secrets, want."""
+    want = {k: v[k] for k in ("format", "signature", "secret_index", "payload", "issued_at", "expires_at", "fields")
+            if k in v}
+    out = {"desc": v["name"], "name": v["cookie_name"], "value": v["value"], "secrets": v["secrets"], "want": want}
+    if v.get("note"):
+        out["note"] = v["note"]
+    return out
+
+
 with open(OUT, "w") as f:
-    for v in vectors:
-        f.write(json.dumps(v, ensure_ascii=False) + "\n")
+    f.write("[\n" + ",\n".join(json.dumps(shared_schema(v), ensure_ascii=False) for v in vectors) + "\n]\n")
 print("wrote %d vectors to %s (Flask %s, itsdangerous %s)" % (
     len(vectors), os.path.normpath(OUT), flask.__version__, itsdangerous.__version__), file=sys.stderr)

@@ -1,5 +1,5 @@
 <?php
-// Make cookie/testdata/laravel/vectors.jsonl with Debian's php-cli (8.2):
+// Make cookie/testdata/laravel/vectors.json with Debian's php-cli (8.2):
 //   php cookie/testdata/gen/laravel_vectors.php
 //
 // No Laravel here: encrypt() below follows Illuminate\Encryption\Encrypter::
@@ -89,8 +89,15 @@ add(['name' => 'laravel-tests-aes128', 'cookie_name' => '', 'value' => $pub, 'se
      'signature' => 'valid', 'payload' => 'foo', 'secret_index' => 1, 'fields' => ['cipher' => 'AES-128-CBC'],
      'note' => 'published in laravel/framework tests/Encryption/EncrypterTest.php']);
 
-$f = fopen(__DIR__.'/../laravel/vectors.jsonl', 'w');
-foreach ($vectors as $v) { fwrite($f, json_encode($v, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE)."\n"); }
-fclose($f);
-fwrite(STDERR, sprintf("wrote %d vectors to cookie/testdata/laravel/vectors.jsonl (PHP %s, %s)\n",
+// The schema of cookie/testdata/<format>/vectors.json that the cookie and
+// cmd tests share: desc, name (the cookie's), value, secrets, want.
+$lines = [];
+foreach ($vectors as $v) {
+    $want = array_intersect_key($v, array_flip(['format', 'signature', 'secret_index', 'payload', 'fields']));
+    $out = ['desc' => $v['name'], 'name' => $v['cookie_name'], 'value' => $v['value'], 'secrets' => $v['secrets'], 'want' => $want];
+    if (isset($v['note'])) { $out['note'] = $v['note']; }
+    $lines[] = json_encode($out, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+}
+file_put_contents(__DIR__.'/../laravel/vectors.json', "[\n".implode(",\n", $lines)."\n]\n");
+fwrite(STDERR, sprintf("wrote %d vectors to cookie/testdata/laravel/vectors.json (PHP %s, %s)\n",
     count($vectors), PHP_VERSION, OPENSSL_VERSION_TEXT));

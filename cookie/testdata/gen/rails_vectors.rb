@@ -1,5 +1,5 @@
 #!/usr/bin/ruby
-# Make cookie/testdata/rails/vectors.jsonl with Debian's ruby-activesupport
+# Make cookie/testdata/rails/vectors.json with Debian's ruby-activesupport
 # (6.1.7.10): ruby cookie/testdata/gen/rails_vectors.rb
 #
 # Each value is made the way ActionDispatch's EncryptedKeyRotatingCookieJar
@@ -22,7 +22,7 @@ require "json"
 require "openssl"
 require "time"
 
-OUT = File.join(__dir__, "..", "rails", "vectors.jsonl")
+OUT = File.join(__dir__, "..", "rails", "vectors.json")
 SKB = "9f1c" * 32 # a 128-hex-char secret_key_base, as `rails secret` prints
 SALT = "authenticated encrypted cookie"
 NAME = "_app_session"
@@ -119,5 +119,13 @@ pub = "WvaEO8MSKeRW0JxQWnQhXDwZe6cWUm8xDgVfF6I0a9JHl2DDr5h0EbN4Pw960fVueAsr4GtS6
 back = JSON.parse(encryptor("a" * 128, OpenSSL::Digest::SHA1).decrypt_and_verify(pub, purpose: "cookie._app_session"))
 add("reference-notes", pub, ["a" * 128], "valid", back, secret_index: 0, note: "formats.md 1.8, raw (not URL-encoded)")
 
-File.open(OUT, "w") { |f| $vectors.each { |v| f.puts(JSON.generate(v)) } }
+# The schema of cookie/testdata/<format>/vectors.json that the cookie and
+# cmd tests share: desc, name (the cookie's), value, secrets, want.
+def shared_schema(v)
+  want = v.slice(:format, :signature, :secret_index, :payload, :expires_at, :fields)
+  out = { desc: v[:name], name: v[:cookie_name], value: v[:value], secrets: v[:secrets], want: want }
+  out[:note] = v[:note] if v[:note]
+  out
+end
+File.write(OUT, "[\n" + $vectors.map { |v| JSON.generate(shared_schema(v)) }.join(",\n") + "\n]\n")
 warn "wrote #{$vectors.size} vectors to #{File.expand_path(OUT)} (activesupport #{ActiveSupport::VERSION::STRING})"
