@@ -76,7 +76,7 @@ func DecodeText(s *Streams, ds []*cookie.Decoded, now time.Time) error {
 		}
 		b.WriteString(head.Render(name) + "  " + d.Format + "\n")
 		row := func(k, v string) {
-			fmt.Fprintf(&b, "  %s %s\n", label.Render(fmt.Sprintf("%-13s", k)), decodeIndent(v, 16))
+			fmt.Fprintf(&b, "  %s %s\n", label.Render(fmt.Sprintf("%-14s", k+":")), decodeIndent(v, 17))
 		}
 		if d.Error != "" {
 			row("error", bad.Render(d.Error))

@@ -1,0 +1,341 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sessctl/sessctl/demo"
+	"github.com/sessctl/sessctl/internal/testenv"
+	"github.com/sessctl/sessctl/report"
+)
+
+// runDecodeCLI runs "sessctl decode args..." in process and returns stdout,
+// stderr and the exit code.
+func runDecodeCLI(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	streams, in, out, errOut := report.Test()
+	in.WriteString(stdin)
+	root := NewRootCmd(streams)
+	root.SetArgs(append([]string{"decode"}, args...))
+	ctx := context.Background()
+	err := root.ExecuteContext(ctx)
+	code := ExitCode(err, ctx, streams)
+	return out.String(), errOut.String(), code
+}
+
+type cliDecoded struct {
+	Name        string          `json:"name"`
+	Format      string          `json:"format"`
+	Signature   string          `json:"signature"`
+	SecretIndex int             `json:"secret_index"`
+	Payload     json.RawMessage `json:"payload"`
+	IssuedAt    *time.Time      `json:"issued_at"`
+	ExpiresAt   *time.Time      `json:"expires_at"`
+	SizeBytes   int             `json:"size_bytes"`
+	Warnings    []string        `json:"warnings"`
+	Error       string          `json:"error"`
+	Audit       *struct {
+		Found  bool   `json:"found"`
+		Secret string `json:"secret"`
+		Line   int    `json:"line"`
+	} `json:"audit"`
+}
+
+func decodeJSONOut(t *testing.T, out string) []cliDecoded {
+	t.Helper()
+	var ds []cliDecoded
+	if err := json.Unmarshal([]byte(out), &ds); err != nil {
+		t.Fatalf("output is not a JSON array: %v\n%s", err, out)
+	}
+	return ds
+}
+
+// cliVector is the schema of cookie/testdata/<format>/vectors.json.
+type cliVector struct {
+	Desc    string   `json:"desc"`
+	Name    string   `json:"name"`
+	Value   string   `json:"value"`
+	Sig     string   `json:"sig"`
+	HasSig  bool     `json:"has_sig"`
+	Secrets []string `json:"secrets"`
+	EncKeys []string `json:"enc_keys"`
+	KeyPEM  string   `json:"key_pem"`
+	Want    struct {
+		Format          string          `json:"format"`
+		Signature       string          `json:"signature"`
+		SecretIndex     int             `json:"secret_index"`
+		Payload         json.RawMessage `json:"payload"`
+		PayloadContains string          `json:"payload_contains"`
+	} `json:"want"`
+}
+
+func sameJSON(a, b []byte) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// TestDecodeVectorsCLI runs every golden vector of the Node, JWT and Go
+// formats through "sessctl decode -o json" and checks format, payload,
+// verdict and exit code.
+func TestDecodeVectorsCLI(t *testing.T) {
+	for _, format := range []string{"express", "cookie-session", "koa-session", "jwt", "securecookie", "opaque", "flask", "django", "rails", "laravel"} {
+		path := filepath.Join("..", "cookie", "testdata", format, "vectors.json")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vs []cliVector
+		if err := json.Unmarshal(b, &vs); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, v := range vs {
+			t.Run(format+"/"+v.Desc, func(t *testing.T) {
+				var args []string
+				if v.Name != "" {
+					args = append(args, v.Name+"="+v.Value)
+				} else {
+					args = append(args, v.Value)
+				}
+				if v.HasSig {
+					args = append(args, v.Name+".sig="+v.Sig)
+				}
+				for _, s := range v.Secrets {
+					args = append(args, "--secret", s)
+				}
+				for _, k := range v.EncKeys {
+					args = append(args, "--enc-key", k)
+				}
+				if v.KeyPEM != "" {
+					p := filepath.Join(t.TempDir(), "key.pem")
+					os.WriteFile(p, []byte(v.KeyPEM), 0o600)
+					args = append(args, "--key", p)
+				}
+				args = append(args, "-o", "json")
+				out, errOut, code := runDecodeCLI(t, "", args...)
+				ds := decodeJSONOut(t, out)
+				if len(ds) != 1 {
+					t.Fatalf("%d results, want 1: %s", len(ds), out)
+				}
+				d := ds[0]
+				if d.Format != v.Want.Format || d.Signature != v.Want.Signature || d.SecretIndex != v.Want.SecretIndex {
+					t.Errorf("got %s/%s/%d, want %s/%s/%d", d.Format, d.Signature, d.SecretIndex,
+						v.Want.Format, v.Want.Signature, v.Want.SecretIndex)
+				}
+				if v.Want.PayloadContains != "" {
+					if !bytes.Contains(d.Payload, []byte(v.Want.PayloadContains)) {
+						t.Errorf("payload %s lacks %q", d.Payload, v.Want.PayloadContains)
+					}
+				} else if !sameJSON(d.Payload, v.Want.Payload) {
+					t.Errorf("payload = %s, want %s", d.Payload, v.Want.Payload)
+				}
+				wantCode := ExitOK
+				if v.Want.Signature == "invalid" {
+					wantCode = ExitCheckFailed
+				}
+				if code != wantCode {
+					t.Errorf("exit %d, want %d (stderr %q)", code, wantCode, errOut)
+				}
+				for _, s := range append(v.Secrets, v.EncKeys...) {
+					if len(s) >= 4 && strings.Contains(out+errOut, s) {
+						t.Errorf("the secret %q appears in the output", s)
+					}
+				}
+			})
+		}
+	}
+}
+
+// demoCookie serves one GET / from demo.NewHandler and returns its
+// connect.sid cookie and the session id the body shows.
+func demoCookie(t *testing.T, secret string) (*http.Cookie, *httptest.Server) {
+	t.Helper()
+	srv := httptest.NewServer(demo.NewHandler(demo.Options{Secrets: [][]byte{[]byte(secret)}}))
+	t.Cleanup(srv.Close)
+	res, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.Name == "connect.sid" {
+			return c, srv
+		}
+	}
+	t.Fatalf("no connect.sid from the demo handler: %v", res.Header)
+	return nil, nil
+}
+
+func TestDecodeServeDemoCookie(t *testing.T) {
+	c, _ := demoCookie(t, "demo-secret")
+	out, _, code := runDecodeCLI(t, "", "Set-Cookie: "+c.String(), "--secret", "other", "--secret", "demo-secret", "-o", "json")
+	d := decodeJSONOut(t, out)[0]
+	if code != 0 || d.Format != "express" || d.Signature != "valid" || d.SecretIndex != 1 || d.Name != "connect.sid" {
+		t.Fatalf("exit %d, %+v", code, d)
+	}
+	_, _, code = runDecodeCLI(t, "", "connect.sid="+c.Value, "--secret", "wrong")
+	if code != ExitCheckFailed {
+		t.Errorf("wrong secret: exit %d, want 1", code)
+	}
+}
+
+func TestDecodeURL(t *testing.T) {
+	_, srv := demoCookie(t, "url-secret")
+	out, errOut, code := runDecodeCLI(t, "", "--url", srv.URL+"/", "--secret", "url-secret")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"connect.sid", "express", "signature:     valid", "express-session id"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "url-secret") {
+		t.Error("the secret appears in the output")
+	}
+	// With --jar the visit goes through the jar and updates it; a second
+	// run sends the cookie and decodes the one the jar holds.
+	jar := filepath.Join(t.TempDir(), "cookies.txt")
+	out1, _, _ := runDecodeCLI(t, "", "--url", srv.URL+"/", "--jar", jar, "--secret", "url-secret", "-o", "json")
+	first := decodeJSONOut(t, out1)
+	if len(first) != 1 || first[0].Signature != "valid" {
+		t.Fatalf("first visit: %s", out1)
+	}
+	out2, _, code := runDecodeCLI(t, "", "--jar", jar, "--secret", "url-secret", "-o", "json")
+	jarred := decodeJSONOut(t, out2)
+	if code != 0 || len(jarred) != 1 || !bytes.Equal(jarred[0].Payload, first[0].Payload) {
+		t.Fatalf("--jar: exit %d, %s, want the session %s", code, out2, first[0].Payload)
+	}
+}
+
+// TestDecodeRealExpressSession decodes the cookie the real express-session
+// sets (interop/express-app.js, SECRET=sessionTesting).
+func TestDecodeRealExpressSession(t *testing.T) {
+	dir := testenv.Interop(t)
+	addr := testenv.FreeAddr(t)
+	port := addr[strings.LastIndexByte(addr, ':')+1:]
+	cmd := exec.Command("node", "express-app.js")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PORT="+port, "SECRET=sessionTesting")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	testenv.WaitListening(t, addr, 10*time.Second)
+
+	out, errOut, code := runDecodeCLI(t, "", "--url", "http://"+addr+"/", "--secret", "sessionTesting", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	ds := decodeJSONOut(t, out)
+	if len(ds) != 1 || ds[0].Name != "connect.sid" || ds[0].Format != "express" || ds[0].Signature != "valid" {
+		t.Fatalf("got %s", out)
+	}
+	var sid string
+	if json.Unmarshal(ds[0].Payload, &sid) != nil || len(sid) != 32 {
+		t.Errorf("payload %s is not a 32-char uid-safe id", ds[0].Payload)
+	}
+}
+
+func TestDecodeWordlist(t *testing.T) {
+	c, _ := demoCookie(t, "letmein")
+	dir := t.TempDir()
+	var list strings.Builder
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&list, "word%d\n", i)
+	}
+	miss := filepath.Join(dir, "miss.txt")
+	os.WriteFile(miss, []byte(list.String()), 0o600)
+	list.WriteString("letmein\n")
+	hit := filepath.Join(dir, "hit.txt")
+	os.WriteFile(hit, []byte(list.String()), 0o600)
+
+	out, errOut, code := runDecodeCLI(t, "", "connect.sid="+c.Value, "--wordlist", hit, "-o", "json")
+	d := decodeJSONOut(t, out)[0]
+	if code != 0 || d.Signature != "valid" || d.Audit == nil || !d.Audit.Found || d.Audit.Secret != "letmein" || d.Audit.Line != 5001 {
+		t.Fatalf("hit: exit %d %s %+v", code, errOut, d)
+	}
+	if !strings.HasPrefix(d.Warnings[len(d.Warnings)-1], "weak secret") {
+		t.Errorf("warnings %q lack weak secret", d.Warnings)
+	}
+	out, _, code = runDecodeCLI(t, "", "connect.sid="+c.Value, "--wordlist", miss)
+	if code != ExitCheckFailed || !strings.Contains(out, "no wordlist line verifies it: 5000 candidates") {
+		t.Errorf("miss: exit %d\n%s", code, out)
+	}
+	_, errOut, code = runDecodeCLI(t, "", "PHPSESSID=9f86d081884c7d659a2feaa0c55ad015", "--wordlist", hit)
+	if code != ExitCheckFailed || !strings.Contains(errOut, "no input is signed") {
+		t.Errorf("unsigned input: exit %d %q", code, errOut)
+	}
+}
+
+func TestDecodeInputsAndExitCodes(t *testing.T) {
+	c, _ := demoCookie(t, "s3")
+	// stdin, one input a line, mixed with a positional one.
+	out, _, code := runDecodeCLI(t, "connect.sid="+c.Value+"\nPHPSESSID=9f86d081884c7d659a2feaa0c55ad015\n", "-", "jwt=eyJhbGciOiJub25lIn0.eyJhIjoxfQ.", "--secret", "s3", "-o", "json")
+	ds := decodeJSONOut(t, out)
+	if code != 0 || len(ds) != 3 || ds[0].Format != "express" || ds[1].Format != "opaque" || ds[2].Format != "jwt" {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	if ds[2].Signature != "unsigned" || !strings.Contains(strings.Join(ds[2].Warnings, "|"), "alg none") {
+		t.Errorf("alg none: %+v", ds[2])
+	}
+	// An undecodable input: exit 2, said in JSON and on stderr, with what
+	// base64 shows.
+	out, errOut, code := runDecodeCLI(t, "", "x=aGVsbG8gd29ybGQ=", "connect.sid="+c.Value, "-o", "json")
+	ds = decodeJSONOut(t, out)
+	if code != ExitTrouble || ds[0].Format != "unknown" || !strings.Contains(ds[0].Error, `"hello world"`) || !strings.Contains(errOut, "1 of 2 inputs could not be decoded") {
+		t.Errorf("unknown: exit %d %q %+v", code, errOut, ds)
+	}
+	// SESSCTL_SECRET is used without --secret; --secret-file lines follow --secret.
+	t.Setenv("SESSCTL_SECRET", "s3")
+	if out, _, code := runDecodeCLI(t, "", "connect.sid="+c.Value, "-o", "json"); code != 0 || decodeJSONOut(t, out)[0].Signature != "valid" {
+		t.Errorf("SESSCTL_SECRET: exit %d %s", code, out)
+	}
+	sf := filepath.Join(t.TempDir(), "secrets")
+	os.WriteFile(sf, []byte("a\r\n\nb\ns3\n"), 0o600)
+	out, _, _ = runDecodeCLI(t, "", "connect.sid="+c.Value, "--secret", "z", "--secret-file", sf, "-o", "json")
+	if d := decodeJSONOut(t, out)[0]; d.SecretIndex != 3 {
+		t.Errorf("--secret-file: secret_index %d, want 3", d.SecretIndex)
+	}
+	for _, args := range [][]string{
+		{},
+		{"x", "-o", "yaml"},
+		{"x", "--format", "nope"},
+		{"x", "--url", "ftp://host/"},
+		{"x", "--secret", ""},
+		{"x", "--key", "/does/not/exist.pem"},
+		{"x", "--wordlist", "/does/not/exist"},
+		{"--jar", "/does/not/exist.txt"},
+	} {
+		if _, _, code := runDecodeCLI(t, "", args...); code != ExitTrouble {
+			t.Errorf("decode %q: exit %d, want 2", args, code)
+		}
+	}
+}
+
+func TestDecodeFlagsToOptions(t *testing.T) {
+	streams, _, _, _ := report.Test()
+	var got *decodeOptions
+	cmd := newDecodeCmd(streams, func(_ context.Context, o *decodeOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"v", "--secret", "a", "--secret", "b", "--enc-key", "hex:00ff", "--enc-key", "base64:AAE=", "--format", "jwt", "-o", "json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Secrets) != 2 || string(got.Secrets[1]) != "b" || got.Format != "jwt" || got.Output != "json" ||
+		!bytes.Equal(got.EncKeys[0], []byte{0, 0xff}) || !bytes.Equal(got.EncKeys[1], []byte{0, 1}) || got.Args[0] != "v" {
+		t.Errorf("options %+v", got)
+	}
+}
