@@ -1,21 +1,232 @@
 package cmd
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sessctl/sessctl/client"
+	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/report"
 )
 
-type benchOptions struct{}
+type benchOptions struct {
+	// URLs are the targets; none benches an embedded demo server.
+	URLs        []string
+	Method      string
+	Header      [][2]string
+	Body        []byte
+	Concurrency int
+	Requests    int64
+	Duration    time.Duration
+	Rate        float64
+	Timeout     time.Duration
+	Sessions    int
+	Shared      bool
+	CounterPath string
+	IDPath      string
+	Insecure    bool
+	Output      string
+}
 
-// Placeholder until the bench command lands.
-func newBenchCmd(streams *report.Streams, runF func(*benchOptions) error) *cobra.Command {
-	return &cobra.Command{
-		Use:    "bench",
-		Short:  "(not yet implemented)",
-		Hidden: true,
-		RunE:   func(*cobra.Command, []string) error { return errors.New("bench: not implemented yet") },
+func newBenchCmd(streams *report.Streams, runF func(context.Context, *benchOptions) error) *cobra.Command {
+	opts := &benchOptions{}
+	var headers []string
+	var data string
+	c := &cobra.Command{
+		Use:   "bench [URL ...]",
+		Short: "Load an endpoint and check the session counter stays consistent",
+		Long: `bench sends requests to URL from -c concurrent keep-alive connections, for -n
+requests or -d duration (10s when neither is given), and checks the session
+counter each response carries (the JSON field --counter, visitCount by default).
+Several URLs are taken round-robin: several instances of one app behind one store.
+
+Per-session mode (the default): --sessions virtual users (one per connection by
+default), each with its own cookies; creating its session is its first request.
+A user's requests are sequential, so its counter must read 1, 2, 3, ...; gaps,
+repeats, regressions, resets (a fresh session where the old one should continue)
+and changes of the id (--id, sid by default) are reported.
+
+--shared: one session is created first and every request carries it: the final
+counter minus the initial one must equal the successful responses. Lost updates
+(count and %) and duplicates (two responses with the same counter) are reported:
+what a load-modify-save session store does under concurrent requests.
+
+--rate R sends R requests/s in all (an open model, as wrk2); latency then counts
+from each request's intended send time, so a stalled server is not hidden.
+
+As in wrk and hey, -d is the duration; the request body is --data (curl's -d).
+Cookies are kept per virtual user as a load test needs them (name=value, path,
+Max-Age/Expires), all URLs counting as one origin; a -H 'Cookie: ...' header
+seeds every user's cookies. Without URL, bench starts the embedded demo server
+(serve-demo) on a free loopback port and loads it.
+
+Exit status: 0 CONSISTENT (or not checked: --counter ''); 1 INCONSISTENT;
+2 when the run could not start, nothing succeeded, or the target went away or
+stopped answering mid-run (the run stops then, within --timeout, and reports
+what it measured); 130 when interrupted.`,
+		Example: `  sessctl bench -n 20000 -c 100
+  sessctl bench -n 20000 -c 100 --shared
+  sessctl bench http://127.0.0.1:3000/ -d 30s -c 50 --sessions 1000
+  sessctl bench http://127.0.0.1:3001/ http://127.0.0.1:3002/ --shared -n 5000
+  sessctl bench http://127.0.0.1:3000/ --rate 2000 -d 1m -o json | jq .latency_ms
+  sessctl bench https://app.test/api/count -k --counter data.visits --id data.user.id -H 'Accept: application/json'`,
+		RunE: func(c *cobra.Command, args []string) error {
+			for _, a := range args {
+				u, err := parseVisitURL(a)
+				if err != nil {
+					return &usageError{err}
+				}
+				opts.URLs = append(opts.URLs, u)
+			}
+			f := c.Flags()
+			switch {
+			case opts.Concurrency < 1:
+				return &usageError{fmt.Errorf("-c/--connections must be at least 1, not %d", opts.Concurrency)}
+			case opts.Requests < 0:
+				return &usageError{fmt.Errorf("-n/--requests must not be negative, not %d", opts.Requests)}
+			case opts.Duration < 0:
+				return &usageError{fmt.Errorf("-d/--duration must not be negative, not %s", opts.Duration)}
+			case opts.Rate < 0:
+				return &usageError{fmt.Errorf("--rate must not be negative, not %g", opts.Rate)}
+			case opts.Timeout <= 0:
+				return &usageError{fmt.Errorf("--timeout must be above 0, not %s", opts.Timeout)}
+			case opts.Output != "table" && opts.Output != "json":
+				return &usageError{fmt.Errorf("-o/--output must be table or json, not %q", opts.Output)}
+			case opts.Shared && f.Changed("sessions"):
+				return &usageError{errors.New("--sessions and --shared exclude each other: --shared uses one session")}
+			case f.Changed("sessions") && opts.Sessions < opts.Concurrency:
+				return &usageError{fmt.Errorf("--sessions %d is below -c %d: a session's requests are sequential, so each connection needs at least one (or use --shared)", opts.Sessions, opts.Concurrency)}
+			}
+			if opts.Requests == 0 && opts.Duration == 0 {
+				opts.Duration = client.DefaultDuration
+			}
+			h, err := parseVisitHeaders(headers)
+			if err != nil {
+				return &usageError{err}
+			}
+			names := make([]string, 0, len(h))
+			for k := range h {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			for _, k := range names {
+				for _, v := range h[k] {
+					opts.Header = append(opts.Header, [2]string{k, v})
+				}
+			}
+			if f.Changed("data") {
+				if opts.Body, err = readVisitData(data, streams.In); err != nil {
+					return err
+				}
+				if opts.Method == "" {
+					opts.Method = "POST"
+				}
+			}
+			if opts.Method == "" {
+				opts.Method = "GET"
+			}
+			opts.Method = strings.ToUpper(opts.Method)
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return runBench(c.Context(), streams, opts)
+		},
 	}
+	f := c.Flags()
+	f.IntVarP(&opts.Concurrency, "connections", "c", client.DefaultConcurrency, "concurrent workers, each with one keep-alive connection per URL")
+	f.Int64VarP(&opts.Requests, "requests", "n", 0, "total requests (0: bound by -d only)")
+	f.DurationVarP(&opts.Duration, "duration", "d", 0, "how long to run, as wrk/hey (default 10s when -n is not given; with both, whichever ends first)")
+	f.Float64Var(&opts.Rate, "rate", 0, "requests per second in all, an open model with latency from the intended send time (0: as fast as answered)")
+	f.DurationVar(&opts.Timeout, "timeout", client.DefaultTimeout, "limit for each request, connect included; the run stops when nothing succeeds for this long")
+	f.StringArrayVarP(&headers, "header", "H", nil, `request header "Name: value" (repeatable); a Cookie header seeds every session`)
+	f.StringVarP(&opts.Method, "method", "X", "", "request method (default GET, POST with --data)")
+	f.StringVar(&data, "data", "", "request body; @FILE reads FILE, @- stdin (CR and LF dropped, as curl -d); -d is the duration")
+	f.IntVar(&opts.Sessions, "sessions", 0, "virtual users, each with its own cookies and session (default: one per connection)")
+	f.BoolVar(&opts.Shared, "shared", false, "every request carries one session: the lost-update test")
+	f.StringVar(&opts.CounterPath, "counter", client.DefaultCounterPath, "JSON path of the session counter in the body, dots for nesting ('' : no check)")
+	f.StringVar(&opts.IDPath, "id", client.DefaultIDPath, "JSON path of the session's id in the body ('' : not checked)")
+	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
+	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	return c
+}
+
+func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) error {
+	urls := opts.URLs
+	if len(urls) == 0 {
+		srv, err := demo.Open("", demo.Options{})
+		if err != nil {
+			return fmt.Errorf("start the embedded demo server: %w", err)
+		}
+		defer srv.Close()
+		urls = []string{srv.URL()}
+	}
+	progress := report.NewBenchProgress(streams)
+	res, err := client.Bench(ctx, client.BenchConfig{
+		URLs:        urls,
+		Method:      opts.Method,
+		Header:      opts.Header,
+		Body:        opts.Body,
+		Concurrency: opts.Concurrency,
+		Requests:    opts.Requests,
+		Duration:    opts.Duration,
+		Rate:        opts.Rate,
+		Timeout:     opts.Timeout,
+		Sessions:    opts.Sessions,
+		Shared:      opts.Shared,
+		CounterPath: opts.CounterPath,
+		IDPath:      opts.IDPath,
+		Insecure:    opts.Insecure,
+		Progress:    progress.Func(),
+	})
+	progress.Clear()
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if opts.Output == "json" {
+		err = report.BenchJSON(streams, res)
+	} else {
+		err = report.BenchText(streams, res)
+	}
+	if err != nil {
+		return fmt.Errorf("write the result: %w", err)
+	}
+	return benchOutcome(ctx, res)
+}
+
+// benchOutcome maps a finished run to its exit: trouble (2) when the target
+// went away or nothing succeeded, 1 when the counter was inconsistent.
+func benchOutcome(ctx context.Context, res *client.BenchResult) error {
+	c := res.Consistency
+	switch {
+	case res.Interrupted:
+		return context.Cause(ctx)
+	case res.Aborted != "":
+		return fmt.Errorf("bench stopped: %s", res.Aborted)
+	case res.Successes == 0:
+		return fmt.Errorf("bench: none of %d requests succeeded", res.Requests)
+	case c.Verdict == client.VerdictInconsistent:
+		var parts []string
+		add := func(n int64, what string) {
+			if n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, what))
+			}
+		}
+		if c.LostUpdates > 0 {
+			parts = append(parts, fmt.Sprintf("%d lost updates (%.1f%%)", c.LostUpdates, c.LostUpdatesPct))
+		}
+		add(c.Duplicates, "duplicates")
+		add(c.Gaps, "gaps")
+		add(c.Repeats, "repeats")
+		add(c.Regressions, "regressions")
+		add(c.Resets, "resets")
+		add(c.IDChanges, "id changes")
+		return &CheckFailedError{Msg: "session counter INCONSISTENT: " + strings.Join(parts, ", ")}
+	}
+	return nil
 }
