@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/pbkdf2"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash"
@@ -24,6 +26,11 @@ import (
 // JSON session, wrapped since Rails 6.0 in a "_rails" envelope with the
 // purpose ("cookie.<name>") and expiry: the session base64-encoded in
 // "message" (6.0-7.0) or as is in "data" (7.1).
+//
+// Also read: the older "base64(<data>--<iv>)--<hex HMAC>" of Rails 4.0-5.1
+// (AES-256-CBC, keys from "encrypted cookie" and "signed encrypted
+// cookie"), and signed cookies "base64(<data>)--<hex HMAC>" (key from
+// "signed cookie", or Rails 3's secret_token itself).
 type Rails struct{}
 
 // Name returns "rails".
@@ -44,13 +51,28 @@ var railsDigests = []struct {
 	{"sha1", "PBKDF2-HMAC-SHA1 (Rails < 7.0)", sha1.New},
 }
 
+// Kinds of Rails values.
+const (
+	railsGCM    = iota // Rails >= 5.2 authenticated encryption
+	railsCBC           // Rails 4.0-5.1 encrypt-then-sign
+	railsSigned        // cookies.signed, and Rails 3 session cookies
+)
+
 type railsParts struct {
-	data []byte // ciphertext followed by the tag, as GCM opens it
+	kind int
+	data []byte // GCM: ciphertext followed by the tag; CBC: ciphertext; signed: the message
 	iv   []byte
+	// CBC and signed values: the base64 the HMAC covers, the HMAC and its hash.
+	signed  []byte
+	mac     []byte
+	macHash string
 }
 
 func parseRails(v string) (*railsParts, error) {
 	parts := strings.Split(v, "--")
+	if len(parts) == 2 {
+		return parseRailsSigned(parts[0], parts[1])
+	}
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("rails: %w: not <data>--<iv>--<tag>", ErrMalformed)
 	}
@@ -65,16 +87,47 @@ func parseRails(v string) (*railsParts, error) {
 	if len(raw[1]) != 12 || len(raw[2]) != 16 {
 		return nil, fmt.Errorf("rails: %w: IV of %d bytes and tag of %d, not 12 and 16 (AES-GCM)", ErrMalformed, len(raw[1]), len(raw[2]))
 	}
-	return &railsParts{data: append(raw[0], raw[2]...), iv: raw[1]}, nil
+	return &railsParts{kind: railsGCM, data: append(raw[0], raw[2]...), iv: raw[1]}, nil
+}
+
+// parseRailsSigned reads a MessageVerifier value, "<base64>--<hex HMAC>",
+// whose message is either a Rails 4.0-5.1 "<ciphertext>--<iv>" or the
+// serialized value itself.
+func parseRailsSigned(data, digest string) (*railsParts, error) {
+	mac, err := hex.DecodeString(digest)
+	if err != nil {
+		return nil, fmt.Errorf("rails: %w: not <data>--<hex HMAC>", ErrMalformed)
+	}
+	p := &railsParts{kind: railsSigned, signed: []byte(data), mac: mac, macHash: sigHash(len(mac))}
+	if p.macHash == "" {
+		return nil, fmt.Errorf("rails: %w: HMAC of %d bytes", ErrMalformed, len(mac))
+	}
+	msg, err := base64.StdEncoding.Strict().DecodeString(data)
+	if err != nil || len(msg) == 0 {
+		return nil, fmt.Errorf("rails: %w: data is not strict base64", ErrMalformed)
+	}
+	p.data = msg
+	if ct, iv, ok := strings.Cut(string(msg), "--"); ok {
+		c, err1 := base64.StdEncoding.Strict().DecodeString(ct)
+		i, err2 := base64.StdEncoding.Strict().DecodeString(iv)
+		if err1 == nil && err2 == nil && len(i) == aes.BlockSize && len(c) > 0 && len(c)%aes.BlockSize == 0 {
+			p.kind, p.data, p.iv = railsCBC, c, i
+		}
+	}
+	return p, nil
 }
 
 // Match is 90 for three strict base64 parts joined by "--" whose middle is
-// a 12-byte IV and last a 16-byte tag.
+// a 12-byte IV and last a 16-byte tag, 85 for "<base64>--<hex HMAC>".
 func (Rails) Match(in Input) int {
-	if _, err := parseRails(DecodeCookieValue(in.Value)); err == nil {
+	p, err := parseRails(DecodeCookieValue(in.Value))
+	switch {
+	case err != nil:
+		return 0
+	case p.kind == railsGCM:
 		return 90
 	}
-	return 0
+	return 85
 }
 
 // railsKeys caches derived keys: one PBKDF2 costs 1000 HMACs, and a jar
@@ -86,15 +139,24 @@ var railsKeys = struct {
 
 const railsKeyCacheSize = 64
 
-func railsKey(digest int, secret []byte) []byte {
-	id := railsDigests[digest].name + "\x00" + string(secret)
+// Salts of the Rails key generator, and the key sizes they are used at.
+const (
+	railsCBCSalt     = "encrypted cookie"
+	railsCBCSignSalt = "signed encrypted cookie"
+	railsSignedSalt  = "signed cookie"
+)
+
+// railsKey returns PBKDF2(secret, salt, 1000, n) with the digest-th hash of
+// railsDigests.
+func railsKey(digest int, salt string, n int, secret []byte) []byte {
+	id := fmt.Sprintf("%s\x00%s\x00%d\x00%s", railsDigests[digest].name, salt, n, secret)
 	railsKeys.Lock()
 	k, ok := railsKeys.m[id]
 	railsKeys.Unlock()
 	if ok {
 		return k
 	}
-	k, err := pbkdf2.Key(railsDigests[digest].h, string(secret), []byte(railsSalt), railsIterations, 32)
+	k, err := pbkdf2.Key(railsDigests[digest].h, string(secret), []byte(salt), railsIterations, n)
 	if err != nil {
 		// Only a FIPS 140-only mode refuses short secrets; the key then
 		// verifies nothing.
@@ -134,6 +196,12 @@ func (Rails) Decode(in Input, keys Keys) (*Decoded, error) {
 		return nil, err
 	}
 	d := newDecoded(in, "rails")
+	switch p.kind {
+	case railsCBC:
+		return decodeRailsCBC(d, in, p, keys), nil
+	case railsSigned:
+		return decodeRailsSigned(d, in, p, keys), nil
+	}
 	d.field("cipher", "AES-256-GCM")
 	if len(keys.Secrets) == 0 {
 		d.Signature = Unverified
@@ -143,7 +211,7 @@ func (Rails) Decode(in Input, keys Keys) (*Decoded, error) {
 	d.Signature = Invalid
 	for i, s := range keys.Secrets {
 		for di := range railsDigests {
-			plain, ok := p.open(railsKey(di, s))
+			plain, ok := p.open(railsKey(di, railsSalt, 32, s))
 			if !ok {
 				continue
 			}
@@ -155,6 +223,92 @@ func (Rails) Decode(in Input, keys Keys) (*Decoded, error) {
 	}
 	d.field("encryption", "no secret decrypts it (tried PBKDF2 with SHA256 and SHA1)")
 	return d, nil
+}
+
+// railsMAC reports whether key's HMAC of p's signed base64 is its MAC.
+func (p *railsParts) railsMAC(key []byte) bool {
+	m := hmac.New(hashByName(p.macHash), key)
+	m.Write(p.signed)
+	return hmac.Equal(m.Sum(nil), p.mac)
+}
+
+// openCBC decrypts a Rails 4.0-5.1 value with key (PKCS#7 padding).
+func (p *railsParts) openCBC(key []byte) ([]byte, bool) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, false
+	}
+	plain := make([]byte, len(p.data))
+	cipher.NewCBCDecrypter(block, p.iv).CryptBlocks(plain, p.data)
+	n := int(plain[len(plain)-1])
+	if n == 0 || n > aes.BlockSize || n > len(plain) {
+		return nil, false
+	}
+	for _, c := range plain[len(plain)-n:] {
+		if int(c) != n {
+			return nil, false
+		}
+	}
+	return plain[:len(plain)-n], true
+}
+
+func decodeRailsCBC(d *Decoded, in Input, p *railsParts, keys Keys) *Decoded {
+	cipherName := fmt.Sprintf("AES-256-CBC + HMAC-%s (Rails 4.0-5.1)", upperAlg(p.macHash))
+	d.field("cipher", cipherName)
+	if len(keys.Secrets) == 0 {
+		d.Signature = Unverified
+		d.field("encryption", "give secret_key_base with --secret to decrypt")
+		return d
+	}
+	d.Signature = Invalid
+	for i, s := range keys.Secrets {
+		for di := range railsDigests {
+			if !p.railsMAC(railsKey(di, railsCBCSignSalt, 64, s)) {
+				continue
+			}
+			d.Signature, d.SecretIndex = Valid, i
+			d.field("key_derivation", railsDigests[di].label)
+			plain, ok := p.openCBC(railsKey(di, railsCBCSalt, 32, s))
+			if !ok {
+				d.warn("malformed: the HMAC verifies but the value does not decrypt")
+				return d
+			}
+			railsPlaintext(d, in, plain)
+			return d
+		}
+	}
+	d.field("encryption", "no secret verifies it (tried PBKDF2 with SHA256 and SHA1)")
+	return d
+}
+
+// decodeRailsSigned shows a signed cookie, readable without a secret, and
+// checks its HMAC with keys from "signed cookie" and with the secret itself
+// (Rails 3 secret_token).
+func decodeRailsSigned(d *Decoded, in Input, p *railsParts, keys Keys) *Decoded {
+	railsPlaintext(d, in, p.data)
+	d.warn(WarnClientReadable)
+	if len(keys.Secrets) == 0 {
+		d.Signature = Unverified
+		return d
+	}
+	d.Signature = Invalid
+	alg := upperAlg(p.macHash)
+	for i, s := range keys.Secrets {
+		for di := range railsDigests {
+			if p.railsMAC(railsKey(di, railsSignedSalt, 64, s)) {
+				d.Signature, d.SecretIndex = Valid, i
+				d.field("mac", fmt.Sprintf("HMAC-%s (MessageVerifier, key from %q)", alg, railsSignedSalt))
+				d.field("key_derivation", railsDigests[di].label)
+				return d
+			}
+		}
+		if p.railsMAC(s) {
+			d.Signature, d.SecretIndex = Valid, i
+			d.field("mac", fmt.Sprintf("HMAC-%s (secret_token, Rails < 4.0)", alg))
+			return d
+		}
+	}
+	return d
 }
 
 // railsPlaintext unwraps a decrypted value: the 6.0-7.0 and 7.1 metadata
@@ -224,9 +378,10 @@ func railsSerialized(d *Decoded, b []byte) any {
 	return string(b)
 }
 
-// Prepare returns a target that derives both keys from each candidate,
-// 2 x 1000 PBKDF2 rounds: Rails' key derivation makes this search slow by
-// design.
+// Prepare returns a target that derives a key from each candidate with
+// SHA256 and SHA1, 2 x 1000 PBKDF2 rounds (2 x 2000 or more for the 64-byte
+// keys of CBC and signed values): Rails' key derivation makes this search
+// slow by design.
 func (Rails) Prepare(in Input) (Target, error) {
 	p, err := parseRails(DecodeCookieValue(in.Value))
 	if err != nil {
@@ -237,14 +392,29 @@ func (Rails) Prepare(in Input) (Target, error) {
 
 type railsTarget struct{ p *railsParts }
 
-// Try reports whether secret, as secret_key_base, decrypts the value.
+// Try reports whether secret, as secret_key_base, decrypts (GCM) or
+// signs (CBC, signed) the value.
 func (t *railsTarget) Try(secret []byte) bool {
+	salt, n := railsSalt, 32
+	switch t.p.kind {
+	case railsCBC:
+		salt, n = railsCBCSignSalt, 64
+	case railsSigned:
+		if t.p.railsMAC(secret) {
+			return true
+		}
+		salt, n = railsSignedSalt, 64
+	}
 	for _, dg := range railsDigests {
-		k, err := pbkdf2.Key(dg.h, string(secret), []byte(railsSalt), railsIterations, 32)
+		k, err := pbkdf2.Key(dg.h, string(secret), []byte(salt), railsIterations, n)
 		if err != nil {
 			continue
 		}
-		if _, ok := t.p.open(k); ok {
+		if t.p.kind == railsGCM {
+			if _, ok := t.p.open(k); ok {
+				return true
+			}
+		} else if t.p.railsMAC(k) {
 			return true
 		}
 	}

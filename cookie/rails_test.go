@@ -16,6 +16,9 @@ func TestRailsMalformed(t *testing.T) {
 		"YWJj--YWJj--YWJj", // IV and tag of the wrong size
 		"YWJj--AQ1tauAlr6PqNuW/--lVqyrOqIHGIKvwAXFGzAIw", // unpadded tag: not strict
 		"--AQ1tauAlr6PqNuW/--lVqyrOqIHGIKvwAXFGzAIw==",   // empty data
+		"YWJj--" + strings.Repeat("z", 40),               // HMAC not hex
+		"YWJj--abcdef",                                   // HMAC too short
+		"YWJ--" + strings.Repeat("a", 40),                // data not strict base64
 	} {
 		if _, err := (Rails{}).Decode(Input{Value: v}, Keys{}); err == nil {
 			t.Errorf("Decode(%q) = nil error, want malformed", v)

@@ -32,11 +32,11 @@ NAME = "_app_session"
 # OpenSSL::PKCS5.pbkdf2_hmac(secret, salt, iterations, key_size,
 # hash_digest_class.new): that line is used for the SHA256 (Rails >= 7.0)
 # vectors.
-def derive(skb, digest)
+def derive(skb, digest, salt = SALT, len = 32)
   if digest == OpenSSL::Digest::SHA1
-    ActiveSupport::KeyGenerator.new(skb, iterations: 1000).generate_key(SALT, 32)
+    ActiveSupport::KeyGenerator.new(skb, iterations: 1000).generate_key(salt, len)
   else
-    OpenSSL::PKCS5.pbkdf2_hmac(skb, SALT, 1000, 32, digest.new)
+    OpenSSL::PKCS5.pbkdf2_hmac(skb, salt, 1000, len, digest.new)
   end
 end
 
@@ -118,6 +118,40 @@ add("rails52-no-metadata", v, [SKB], "valid", sess, secret_index: 0, fields: { "
 pub = "WvaEO8MSKeRW0JxQWnQhXDwZe6cWUm8xDgVfF6I0a9JHl2DDr5h0EbN4Pw960fVueAsr4GtS6kd3LIWPKChZ+GUkMERzreS9K4k/tyRI30L5mJbcTdwQPpAKw5qkzC0AewD/5XfP+sU=--AQ1tauAlr6PqNuW/--lVqyrOqIHGIKvwAXFGzAIw=="
 back = JSON.parse(encryptor("a" * 128, OpenSSL::Digest::SHA1).decrypt_and_verify(pub, purpose: "cookie._app_session"))
 add("reference-notes", pub, ["a" * 128], "valid", back, secret_index: 0, note: "formats.md 1.8, raw (not URL-encoded)")
+
+# Rails 4.0-5.1 encrypted cookies (and 5.2+ apps without authenticated
+# encryption): MessageEncryptor aes-256-cbc, key from "encrypted cookie",
+# signed by a MessageVerifier (HMAC-SHA1) keyed from "signed encrypted
+# cookie" (64 bytes): base64("<data>--<iv>")--<hex HMAC>.
+def cbc_cookie(skb, session, purpose: nil)
+  enc = ActiveSupport::MessageEncryptor.new(
+    derive(skb, OpenSSL::Digest::SHA1, "encrypted cookie", 32),
+    derive(skb, OpenSSL::Digest::SHA1, "signed encrypted cookie", 64),
+    cipher: "aes-256-cbc", serializer: ActiveSupport::MessageEncryptor::NullSerializer)
+  opts = purpose ? { purpose: purpose } : {}
+  value = enc.encrypt_and_sign(ActiveSupport::JSON.encode(session), **opts)
+  raise "round trip" unless JSON.parse(enc.decrypt_and_verify(value, **opts)) == session
+  CGI.escape(value)
+end
+
+sess = { "session_id" => "cbc51", "user_id" => 9 }
+v = cbc_cookie(SKB, sess)
+add("rails51-cbc", v, [SKB], "valid", sess, secret_index: 0,
+    fields: { "cipher" => "AES-256-CBC + HMAC-SHA1 (Rails 4.0-5.1)", "key_derivation" => "PBKDF2-HMAC-SHA1 (Rails < 7.0)" })
+add("rails51-cbc-wrong-secret", v, ["f" * 128], "invalid", nil)
+
+# Signed (not encrypted) cookies, cookies.signed: MessageVerifier keyed from
+# "signed cookie", base64(<serialized>)--<hex HMAC>, with the 6.x metadata.
+sess = { "user_id" => 77, "remember" => "yes" }
+ver = ActiveSupport::MessageVerifier.new(derive(SKB, OpenSSL::Digest::SHA1, "signed cookie", 64), digest: "SHA1",
+                                         serializer: ActiveSupport::MessageEncryptor::NullSerializer)
+v = ver.generate(ActiveSupport::JSON.encode(sess), purpose: "cookie.remember_token")
+raise "round trip" unless JSON.parse(ver.verified(v, purpose: "cookie.remember_token")) == sess
+add("signed-cookie", CGI.escape(v), [SKB], "valid", sess, secret_index: 0,
+    fields: { "mac" => "HMAC-SHA1 (MessageVerifier, key from \"signed cookie\")", "purpose" => "cookie.remember_token" })
+$vectors.last[:cookie_name] = "remember_token"
+add("signed-cookie-unverified", CGI.escape(v), [], "unverified", sess)
+$vectors.last[:cookie_name] = "remember_token"
 
 # The schema of cookie/testdata/<format>/vectors.json that the cookie and
 # cmd tests share: desc, name (the cookie's), value, secrets, want.
