@@ -218,6 +218,7 @@ var (
 	ErrBadDomain        = errors.New("malformed domain")
 	ErrInsecureSecure   = errors.New("secure cookie from an insecure origin")
 	ErrCookiePrefix     = errors.New("__Secure- or __Host- prefix requirements not met")
+	ErrShadowsSecure    = errors.New("would replace a secure cookie from an insecure origin")
 	ErrUnsupportedURL   = errors.New("not an http or https URL")
 	errExpiredOnArrival = errors.New("expired") // deletion, not a refusal
 )
@@ -234,8 +235,8 @@ func (j *Jar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 // the same name, domain and path. A Max-Age <= 0 or an Expires in the past
 // deletes that cookie instead. It returns why the cookie was refused (nil
 // when it was stored or deleted): ErrPublicSuffix for Domain=co.uk,
-// ErrDomainMismatch, ErrBadDomain, ErrInsecureSecure, ErrCookiePrefix,
-// ErrUnsupportedURL.
+// ErrDomainMismatch, ErrBadDomain, ErrInsecureSecure, ErrShadowsSecure,
+// ErrCookiePrefix, ErrUnsupportedURL.
 func (j *Jar) SetCookie(u *url.URL, c *http.Cookie) error {
 	host, secureOrigin, err := jarRequestHost(u)
 	if err != nil {
@@ -245,15 +246,32 @@ func (j *Jar) SetCookie(u *url.URL, c *http.Cookie) error {
 	e, err := newJarCookie(c, host, u.Path, secureOrigin, now)
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if errors.Is(err, errExpiredOnArrival) {
+	if err != nil && !errors.Is(err, errExpiredOnArrival) {
+		return err
+	}
+	if !secureOrigin && j.shadowsSecure(e) {
+		return ErrShadowsSecure
+	}
+	if err != nil {
 		delete(j.entries, e.key())
 		return nil
 	}
-	if err != nil {
-		return err
-	}
 	j.store(e)
 	return nil
+}
+
+// shadowsSecure tells whether c, set from an insecure origin, would replace
+// or shadow a Secure cookie of the same name (RFC 6265bis §5.7 step 16,
+// "leave secure cookies alone"); j.mu is held.
+func (j *Jar) shadowsSecure(c *JarCookie) bool {
+	for _, e := range j.entries {
+		if e.Secure && e.Name == c.Name &&
+			(jarDomainMatch(e.Domain, c.Domain, false) || jarDomainMatch(c.Domain, e.Domain, false)) &&
+			jarPathMatch(c.Path, e.Path) {
+			return true
+		}
+	}
+	return false
 }
 
 // Cookies implements http.CookieJar: the cookies to send to u, longest path
@@ -293,7 +311,11 @@ func (j *Jar) Cookies(u *url.URL) []*http.Cookie {
 	})
 	out := make([]*http.Cookie, len(sel))
 	for i, e := range sel {
-		out[i] = &http.Cookie{Name: e.Name, Value: e.Value}
+		c := &http.Cookie{Name: e.Name, Value: e.Value}
+		if v := e.Value; len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			c.Value, c.Quoted = v[1:len(v)-1], true
+		}
+		out[i] = c
 	}
 	return out
 }
@@ -324,9 +346,14 @@ func jarIsLoopback(host string) bool {
 // reqPath) into a jar cookie. It returns errExpiredOnArrival with the
 // cookie's key filled in when the cookie deletes one.
 func newJarCookie(c *http.Cookie, host, reqPath string, secureOrigin bool, now time.Time) (*JarCookie, error) {
+	value := c.Value
+	if c.Quoted {
+		// Kept as sent, as curl and browsers keep it, and sent back quoted.
+		value = `"` + value + `"`
+	}
 	e := &JarCookie{
 		Name:     c.Name,
-		Value:    c.Value,
+		Value:    value,
 		Secure:   c.Secure,
 		HttpOnly: c.HttpOnly,
 		SameSite: jarSameSite(c.SameSite),

@@ -60,7 +60,11 @@ func jarText(j *Jar) string {
 func cookieHeader(cs []*http.Cookie) string {
 	var parts []string
 	for _, c := range cs {
-		parts = append(parts, c.Name+"="+c.Value)
+		v := c.Value
+		if c.Quoted {
+			v = `"` + v + `"`
+		}
+		parts = append(parts, c.Name+"="+v)
 	}
 	return strings.Join(parts, "; ")
 }
@@ -205,6 +209,13 @@ var jarTests = []jarTest{
 		},
 	},
 	{
+		description: "quoted values are kept and sent back quoted",
+		fromURL:     "http://www.host.test/",
+		setCookies:  []string{`q="a b"`, `r="x"`},
+		content:     `q="a b" www.host.test/ host session | r="x" www.host.test/ host session`,
+		queries:     []query{{"http://www.host.test/", `q="a b"; r="x"`}},
+	},
+	{
 		description: "secure from plain http refused, except loopback",
 		fromURL:     "http://www.example.co.uk/",
 		setCookies:  []string{"s=1; Secure"},
@@ -264,6 +275,34 @@ func TestJar(t *testing.T) {
 		t.Run(test.description, func(t *testing.T) {
 			test.run(t, newTestJar())
 		})
+	}
+}
+
+func TestJarLeavesSecureCookiesAlone(t *testing.T) {
+	j := newTestJar()
+	set := func(from, line string) error {
+		c, err := http.ParseSetCookie(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j.SetCookie(mustParseURL(t, from), c)
+	}
+	if err := set("https://www.host.test/", "id=secret; Secure; Domain=host.test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"id=evil", "id=evil; Domain=host.test", "id=evil; Path=/deeper", "id=; Max-Age=0; Domain=host.test"} {
+		if err := set("http://www.host.test/", line); !errors.Is(err, ErrShadowsSecure) {
+			t.Errorf("%q from http: %v, want ErrShadowsSecure", line, err)
+		}
+	}
+	if err := set("http://www.host.test/", "other=1"); err != nil {
+		t.Errorf("another name from http: %v", err)
+	}
+	if err := set("https://www.host.test/", "id=new; Secure; Domain=host.test"); err != nil {
+		t.Errorf("replacement from https: %v", err)
+	}
+	if got := cookieHeader(j.Cookies(mustParseURL(t, "https://www.host.test/"))); got != "id=new; other=1" {
+		t.Errorf("Cookies = %q", got)
 	}
 }
 

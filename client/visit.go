@@ -269,6 +269,9 @@ func visitOnce(ctx context.Context, hc *http.Client, rec *visitTransport, method
 	if err != nil {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
+			if uerr.Timeout() && opts.Timeout > 0 && ctx.Err() == nil {
+				return Step{}, fmt.Errorf("%s %s: no response within the %s timeout: %w", method, u, opts.Timeout, uerr.Err)
+			}
 			return Step{}, fmt.Errorf("%s %s: %w", method, u, uerr.Err)
 		}
 		return Step{}, err

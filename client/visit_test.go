@@ -270,7 +270,7 @@ func TestVisitTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	_, err := Visit(context.Background(), VisitOptions{URL: srv.URL, Timeout: 50 * time.Millisecond})
-	if err == nil || !strings.Contains(err.Error(), "Timeout") {
+	if err == nil || !strings.Contains(err.Error(), "no response within the 50ms timeout") {
 		t.Fatalf("err %v, want a timeout", err)
 	}
 }
