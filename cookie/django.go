@@ -14,7 +14,9 @@ import (
 // (a leading "." marks zlib compression), timestamp in base62, signature
 // base64url of HMAC-H(H(salt + "signer" + SECRET_KEY), "<payload>:<ts>"),
 // H = SHA256 since Django 3.1 and SHA1 before (3.1 and 3.2 still accept
-// SHA1).
+// SHA1). Values of HttpResponse.set_signed_cookie ("<value>:<ts>:<sig>",
+// the value as is, key "django.http.cookies" + SECRET_KEY, salt the cookie
+// name) are read too when the cookie's name is given.
 type Django struct{}
 
 // Name returns "django".
@@ -27,11 +29,29 @@ const (
 	djangoDumpsSalt   = "django.core.signing"
 )
 
-var djangoSalts = []string{djangoSessionSalt, djangoDumpsSalt}
+// djangoSigner is one way Django keys a signer: the salt, and the prefix
+// get_cookie_signer puts before SECRET_KEY.
+type djangoSigner struct {
+	salt      string
+	keyPrefix string
+	cookie    bool
+}
+
+// djangoSigners lists the signers a value named name is tried with: the
+// session backend's, signing.dumps', and set_signed_cookie's.
+func djangoSigners(name string) []djangoSigner {
+	s := []djangoSigner{{salt: djangoSessionSalt}, {salt: djangoDumpsSalt}}
+	if name != "" {
+		s = append(s, djangoSigner{salt: name, keyPrefix: "django.http.cookies", cookie: true})
+	}
+	return s
+}
 
 type djangoParts struct {
-	signed     string // "[.]<payload>:<ts>" as sent
-	payload    []byte // decoded, and inflated when compressed
+	signed  string // "[.]<payload>:<ts>" as sent
+	text    string // the payload as sent, without the compression mark
+	payload []byte // decoded, and inflated when compressed; nil when not base64
+
 	compressed bool
 	ts         int64
 	tsLen      int
@@ -85,9 +105,13 @@ func parseDjango(v string) (*djangoParts, error) {
 		return nil, fmt.Errorf("django: %w: timestamp %q is not base62", ErrMalformed, ts)
 	}
 	p.tsLen = len(ts)
+	p.text = payload
 	raw, err := decodeURLBase64(payload)
 	if err != nil {
-		return nil, fmt.Errorf("django: %w: payload is not base64url", ErrMalformed)
+		if p.compressed {
+			return nil, fmt.Errorf("django: %w: payload is not base64url", ErrMalformed)
+		}
+		return p, nil // a set_signed_cookie value: text as is
 	}
 	if p.compressed {
 		if raw, err = inflate(raw); err != nil {
@@ -98,13 +122,16 @@ func parseDjango(v string) (*djangoParts, error) {
 	return p, nil
 }
 
-// Match is 60 for a value of the shape, plus 15 for a 6-character base62
-// timestamp, 10 for a SHA256 or SHA1 signature of the right length
-// (always, once parsed) and 10 for a JSON payload.
+// Match is 70 for a value of the shape (a SHA256 or SHA1 signature of the
+// right length), plus 15 for a 6-character base62 timestamp and 10 for a
+// JSON payload; 50 for a set_signed_cookie value that is not base64.
 func (Django) Match(in Input) int {
 	p, err := parseDjango(DecodeCookieValue(in.Value))
 	if err != nil {
 		return 0
+	}
+	if p.payload == nil {
+		return 50
 	}
 	score := 70
 	if p.tsLen == 6 {
@@ -117,9 +144,9 @@ func (Django) Match(in Input) int {
 }
 
 // Decode checks the signature with each secret (SECRET_KEY and
-// SECRET_KEY_FALLBACKS) under the session backend's salt and signing's
-// default salt, in SHA256 or, for a 27-character signature, the SHA1 of
-// Django before 3.1.
+// SECRET_KEY_FALLBACKS) under the session backend's salt, signing's
+// default salt and set_signed_cookie's keying, in SHA256 or, for a
+// 27-character signature, the SHA1 of Django before 3.1.
 func (Django) Decode(in Input, keys Keys) (*Decoded, error) {
 	p, err := parseDjango(DecodeCookieValue(in.Value))
 	if err != nil {
@@ -138,31 +165,36 @@ func (Django) Decode(in Input, keys Keys) (*Decoded, error) {
 		d.field("compression", "none")
 	}
 	d.IssuedAt = unixTime(p.ts)
+	var signer *djangoSigner
 	if len(keys.Secrets) == 0 {
 		d.Signature = Unverified
-		d.field("salt", "unknown without a secret: "+djangoSessionSalt+" for sessions, "+djangoDumpsSalt+" for signing.dumps")
+		d.field("salt", "unknown without a secret: "+djangoSessionSalt+" for sessions, "+djangoDumpsSalt+" for signing.dumps, the cookie name for set_signed_cookie")
 	} else {
 		d.Signature = Invalid
-		t := newDjangoTarget(p)
+		t := newDjangoTarget(p, in.Name)
 	search:
-		for _, salt := range djangoSalts {
-			for i, s := range keys.Secrets {
-				if t.trySalt(salt, s) {
-					d.Signature, d.SecretIndex = Valid, i
-					d.field("salt", salt)
+		for i, sg := range t.signers {
+			for j, s := range keys.Secrets {
+				if t.try(t.prefixes[i], s) {
+					d.Signature, d.SecretIndex, signer = Valid, j, &t.signers[i]
+					d.field("salt", sg.salt)
 					break search
 				}
 			}
 		}
 	}
-	if salt := fieldValue(d.Fields, "salt"); salt == djangoSessionSalt || salt == "" && in.Name == "sessionid" {
-		d.field("max_age", "checked by the server: SESSION_COOKIE_AGE, 2 weeks from issued_at by default")
-	}
-	if json.Valid(p.payload) {
+	switch {
+	case signer != nil && signer.cookie || p.payload == nil:
+		d.field("kind", "signed cookie (set_signed_cookie): the value as is")
+		d.Payload = p.text
+	case json.Valid(p.payload):
 		d.Payload = json.RawMessage(p.payload)
-	} else {
+	default:
 		d.Payload = string(p.payload)
 		d.field("serialization", "not JSON: shown as text")
+	}
+	if signer != nil && signer.salt == djangoSessionSalt || signer == nil && in.Name == "sessionid" {
+		d.field("max_age", "checked by the server: SESSION_COOKIE_AGE, 2 weeks from issued_at by default")
 	}
 	d.warn(WarnClientReadable)
 	return d, nil
@@ -179,31 +211,32 @@ func fieldValue(fields []Field, k string) string {
 }
 
 // Prepare returns a target that derives Django's key from each candidate
-// under both salts and checks the signature with it.
+// under every salt and checks the signature with it.
 func (Django) Prepare(in Input) (Target, error) {
 	p, err := parseDjango(DecodeCookieValue(in.Value))
 	if err != nil {
 		return nil, err
 	}
-	return newDjangoTarget(p), nil
+	return newDjangoTarget(p, in.Name), nil
 }
 
-// djangoTarget checks candidates: per salt, one hash (key derivation) and
-// one HMAC, without allocating.
+// djangoTarget checks candidates: per signer, one hash (key derivation)
+// and one HMAC, without allocating.
 type djangoTarget struct {
-	hash   string
-	signed []byte
-	want   []byte
-	h      hash.Hash
-	m      *macState
-	key    []byte
-	salts  [][]byte // salt + "signer"
+	hash     string
+	signed   []byte
+	want     []byte
+	signers  []djangoSigner
+	prefixes [][]byte // salt + "signer" + key prefix: what the key hash starts with
+	h        hash.Hash
+	m        *macState
+	key      []byte
 }
 
-func newDjangoTarget(p *djangoParts) *djangoTarget {
-	t := &djangoTarget{hash: p.hash, signed: []byte(p.signed), want: p.sig}
-	for _, s := range djangoSalts {
-		t.salts = append(t.salts, []byte(s+"signer"))
+func newDjangoTarget(p *djangoParts, name string) *djangoTarget {
+	t := &djangoTarget{hash: p.hash, signed: []byte(p.signed), want: p.sig, signers: djangoSigners(name)}
+	for _, s := range t.signers {
+		t.prefixes = append(t.prefixes, []byte(s.salt+"signer"+s.keyPrefix))
 	}
 	t.init()
 	return t
@@ -215,22 +248,20 @@ func (t *djangoTarget) init() {
 	t.key = make([]byte, 0, t.h.Size())
 }
 
-func (t *djangoTarget) try(saltSigner, secret []byte) bool {
+// try checks secret under one signer: Django's salted_hmac keys the HMAC
+// with H(salt + "signer" + key).
+func (t *djangoTarget) try(prefix, secret []byte) bool {
 	t.h.Reset()
-	t.h.Write(saltSigner)
+	t.h.Write(prefix)
 	t.h.Write(secret)
 	t.key = t.h.Sum(t.key[:0])
 	return subtle.ConstantTimeCompare(t.m.mac(t.key, t.signed), t.want) == 1
 }
 
-func (t *djangoTarget) trySalt(salt string, secret []byte) bool {
-	return t.try([]byte(salt+"signer"), secret)
-}
-
-// Try reports whether secret signs the value under either salt.
+// Try reports whether secret signs the value under any signer.
 func (t *djangoTarget) Try(secret []byte) bool {
-	for _, s := range t.salts {
-		if t.try(s, secret) {
+	for _, p := range t.prefixes {
+		if t.try(p, secret) {
 			return true
 		}
 	}
@@ -239,7 +270,7 @@ func (t *djangoTarget) Try(secret []byte) bool {
 
 // Clone returns a target with its own hash state.
 func (t *djangoTarget) Clone() Target {
-	c := &djangoTarget{hash: t.hash, signed: t.signed, want: t.want, salts: t.salts}
+	c := &djangoTarget{hash: t.hash, signed: t.signed, want: t.want, signers: t.signers, prefixes: t.prefixes}
 	c.init()
 	return c
 }

@@ -33,6 +33,6 @@ func TestB62Decode(t *testing.T) {
 	}
 }
 
-func FuzzDecodeDjango(f *testing.F) { fuzzDecode(f, Django{}, "sessionid", "s3cr3t") }
+func FuzzDecodeDjango(f *testing.F) { fuzzDecode(f, Django{}, "sessionid", "s3cr3t", true) }
 
 func BenchmarkAuditDjango(b *testing.B) { benchAudit(b, Django{}) }

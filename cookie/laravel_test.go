@@ -50,6 +50,6 @@ func TestLaravelPrefixMismatch(t *testing.T) {
 	}
 }
 
-func FuzzDecodeLaravel(f *testing.F) { fuzzDecode(f, Laravel{}, "laravel_session", "s3cr3t") }
+func FuzzDecodeLaravel(f *testing.F) { fuzzDecode(f, Laravel{}, "laravel_session", "s3cr3t", true) }
 
 func BenchmarkAuditLaravel(b *testing.B) { benchAudit(b, Laravel{}) }

@@ -50,6 +50,6 @@ func TestRailsPurposeMismatch(t *testing.T) {
 	}
 }
 
-func FuzzDecodeRails(f *testing.F) { fuzzDecode(f, Rails{}, "_app_session", "s3cr3t") }
+func FuzzDecodeRails(f *testing.F) { fuzzDecode(f, Rails{}, "_app_session", "s3cr3t", false) }
 
 func BenchmarkAuditRails(b *testing.B) { benchAudit(b, Rails{}) }

@@ -90,6 +90,19 @@ add("signing-dumps", value, [SECRET], "valid", signing.loads(value), 0, cookie_n
 value = signing.dumps(["a", "list", 3], compress=True)
 add("signing-dumps-list", value, [SECRET], "valid", signing.loads(value), 0, cookie_name="")
 
+# HttpResponse.set_signed_cookie: the value as is, keyed with
+# "django.http.cookies" + SECRET_KEY and salted with the cookie name.
+from django.http import HttpResponse, HttpRequest
+r = HttpResponse()
+r.set_signed_cookie("theme", "dark-mode.v2")
+value = r.cookies["theme"].coded_value  # as sent in Set-Cookie
+assert value == r.cookies["theme"].value
+req = HttpRequest()
+req.COOKIES["theme"] = value
+assert req.get_signed_cookie("theme") == "dark-mode.v2"
+add("set-signed-cookie", value, [SECRET], "valid", "dark-mode.v2", 0, cookie_name="theme",
+    fields={"salt": "theme", "kind": "signed cookie (set_signed_cookie): the value as is"})
+
 # Published: Django tests/signing/tests.py test_dumps_loads_legacy_signature
 # (SECRET_KEY from tests/test_sqlite.py), checked here with Django 3.2.
 pub = "ImEgc3RyaW5nIFx1MjAyMCI:1k1beT:ZfNhN1kdws7KosUleOvuYroPHEc"
