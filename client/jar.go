@@ -25,6 +25,10 @@ import (
 // curl do: a Max-Age or Expires further away is cut to 400 days from now.
 const MaxCookieLifetime = 400 * 24 * time.Hour
 
+// MaxCookieSize bounds a cookie's name and value together, as RFC 6265bis,
+// browsers and curl do: a larger cookie is refused.
+const MaxCookieSize = 4096
+
 // JarCookie is one cookie held by a Jar, with every attribute that decides
 // where it goes and how long it lives.
 type JarCookie struct {
@@ -218,6 +222,7 @@ var (
 	ErrBadDomain        = errors.New("malformed domain")
 	ErrInsecureSecure   = errors.New("secure cookie from an insecure origin")
 	ErrCookiePrefix     = errors.New("__Secure- or __Host- prefix requirements not met")
+	ErrTooLarge         = fmt.Errorf("name and value longer than %d bytes", MaxCookieSize)
 	ErrShadowsSecure    = errors.New("would replace a secure cookie from an insecure origin")
 	ErrUnsupportedURL   = errors.New("not an http or https URL")
 	errExpiredOnArrival = errors.New("expired") // deletion, not a refusal
@@ -236,7 +241,7 @@ func (j *Jar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 // deletes that cookie instead. It returns why the cookie was refused (nil
 // when it was stored or deleted): ErrPublicSuffix for Domain=co.uk,
 // ErrDomainMismatch, ErrBadDomain, ErrInsecureSecure, ErrShadowsSecure,
-// ErrCookiePrefix, ErrUnsupportedURL.
+// ErrCookiePrefix, ErrTooLarge, ErrUnsupportedURL.
 func (j *Jar) SetCookie(u *url.URL, c *http.Cookie) error {
 	host, secureOrigin, err := jarRequestHost(u)
 	if err != nil {
@@ -358,6 +363,9 @@ func newJarCookie(c *http.Cookie, host, reqPath string, secureOrigin bool, now t
 		HttpOnly: c.HttpOnly,
 		SameSite: jarSameSite(c.SameSite),
 		Created:  now,
+	}
+	if len(e.Name)+len(e.Value) > MaxCookieSize {
+		return nil, ErrTooLarge
 	}
 	var err error
 	e.Domain, e.HostOnly, err = jarDomainAndType(host, c.Domain)

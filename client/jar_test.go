@@ -216,6 +216,13 @@ var jarTests = []jarTest{
 		queries:     []query{{"http://www.host.test/", `q="a b"; r="x"`}},
 	},
 	{
+		description: "name and value above 4096 bytes refused",
+		fromURL:     "http://www.host.test/",
+		setCookies:  []string{"big=" + strings.Repeat("x", 4094), "max=" + strings.Repeat("x", 4093)},
+		refused:     []error{ErrTooLarge, nil},
+		content:     "max=" + strings.Repeat("x", 4093) + " www.host.test/ host session",
+	},
+	{
 		description: "secure from plain http refused, except loopback",
 		fromURL:     "http://www.example.co.uk/",
 		setCookies:  []string{"s=1; Secure"},

@@ -225,6 +225,10 @@ func writeSetCookie(b *strings.Builder, st visitStyles, c client.SetCookie) {
 	if c.SameSite != "" {
 		attrs = append(attrs, "SameSite="+c.SameSite)
 	}
+	// Browsers and curl drop cookies above 4096 bytes: say so before it bites.
+	if n := len(c.Name) + len(c.Value); n > client.MaxCookieSize*9/10 {
+		attrs = append(attrs, st.warn.Render(fmt.Sprintf("%d bytes (limit %d)", n, client.MaxCookieSize)))
+	}
 	var outcome string
 	switch c.Outcome {
 	case client.OutcomeStored:
