@@ -155,6 +155,7 @@ func (Django) Decode(in Input, keys Keys) (*Decoded, error) {
 	d := newDecoded(in, "django")
 	if p.hash == "sha1" {
 		d.field("algorithm", "HMAC-SHA1 (Django < 3.1)")
+		d.warn("legacy sha1: Django 3.1 and 3.2 still accept this signature, Django >= 4.0 refuses it")
 	} else {
 		d.field("algorithm", "HMAC-SHA256")
 	}

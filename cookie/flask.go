@@ -172,6 +172,8 @@ func (Flask) Decode(in Input, keys Keys) (*Decoded, error) {
 		// (2018): it counts from the old epoch.
 		d.IssuedAt = unixTime(p.ts + itsdangerousEpoch)
 		d.field("timestamp_epoch", "2011-01-01 (itsdangerous < 1.0)")
+		d.warn(fmt.Sprintf("legacy epoch: itsdangerous >= 1.0 reads this timestamp as %s and refuses the session as expired",
+			unixTime(p.ts).Format("2006-01-02")))
 	} else {
 		d.IssuedAt = unixTime(p.ts)
 		d.field("timestamp_epoch", "unix")

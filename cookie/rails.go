@@ -58,6 +58,9 @@ const (
 	railsSigned        // cookies.signed, and Rails 3 session cookies
 )
 
+// railsSHA1Warning is shown with values whose key comes from PBKDF2-SHA1.
+const railsSHA1Warning = "legacy sha1 key derivation: after load_defaults 7.0 (SHA256) Rails reads this cookie only with a SHA1 cookie rotator"
+
 type railsParts struct {
 	kind int
 	data []byte // GCM: ciphertext followed by the tag; CBC: ciphertext; signed: the message
@@ -217,6 +220,9 @@ func (Rails) Decode(in Input, keys Keys) (*Decoded, error) {
 			}
 			d.Signature, d.SecretIndex = Valid, i
 			d.field("key_derivation", railsDigests[di].label)
+			if railsDigests[di].name == "sha1" {
+				d.warn(railsSHA1Warning)
+			}
 			railsPlaintext(d, in, plain)
 			return d, nil
 		}
