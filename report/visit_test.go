@@ -68,10 +68,10 @@ func miscVisit() *Visit {
 					{Name: "flash", Value: "", Path: "/", MaxAge: &zero, Outcome: client.OutcomeDeleted},
 					{Name: "evil", Value: "1", Domain: "co.uk", Secure: true, Outcome: client.OutcomeRefused, Refused: client.ErrPublicSuffix.Error()},
 				},
-				Headers:    map[string]string{"Content-Type": "text/html; charset=utf-8"},
-				Body:       json.RawMessage(`"<!DOCTYPE html>\n<pre>Cannot POST /home</pre>\n"`),
-				BodyBytes:  45,
-				Changes:    []client.Change{{Kind: client.ChangeCookieRemoved, Name: "flash", From: json.RawMessage(`"hi"`), To: json.RawMessage("null")}},
+				Headers:   map[string]string{"Content-Type": "text/html; charset=utf-8"},
+				Body:      json.RawMessage(`"<!DOCTYPE html>\n<pre>Cannot POST /home</pre>\n"`),
+				BodyBytes: 45,
+				Changes:   []client.Change{{Kind: client.ChangeCookieRemoved, Name: "flash", From: json.RawMessage(`"hi"`), To: json.RawMessage("null")}},
 			},
 			{
 				N: 2, Method: "POST", URL: "http://127.0.0.1:3000/home", Status: 503, StatusText: "Service Unavailable", Proto: "HTTP/2.0",
@@ -146,7 +146,7 @@ func TestVisitTextGolden(t *testing.T) {
 
 func TestVisitTextNoColorOnPipes(t *testing.T) {
 	for _, s := range []*Streams{
-		{Out: &bytes.Buffer{}},                               // a pipe
+		{Out: &bytes.Buffer{}},                              // a pipe
 		{Out: &bytes.Buffer{}, OutTTY: true, NoColor: true}, // NO_COLOR on a terminal
 	} {
 		if err := VisitText(s, demoVisit()); err != nil {
