@@ -292,3 +292,19 @@ func TestBodyChanges(t *testing.T) {
 		t.Errorf("bodyChanges:\n got %s\nwant %s", got, want)
 	}
 }
+
+func TestVisitTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(demo.NewHandler(demo.Options{}))
+	defer srv.Close()
+	if _, err := Visit(context.Background(), VisitOptions{URL: srv.URL}); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("self-signed certificate without Insecure: %v", err)
+	}
+	jar := NewJar("")
+	steps, err := Visit(context.Background(), VisitOptions{URL: srv.URL, Count: 2, Insecure: true, Jar: jar})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if steps[0].Status != http.StatusCreated || steps[1].Status != http.StatusOK {
+		t.Errorf("statuses %d %d, want 201 200", steps[0].Status, steps[1].Status)
+	}
+}
