@@ -504,3 +504,39 @@ func FuzzParseJar(f *testing.F) {
 		}
 	})
 }
+
+// benchJar holds 1000 cookies over 100 hosts of one site, 10 paths each.
+func benchJar(b *testing.B) *Jar {
+	j := newTestJar()
+	for h := 0; h < 100; h++ {
+		u, _ := url.Parse(fmt.Sprintf("https://h%d.site.test/", h))
+		for p := 0; p < 10; p++ {
+			j.SetCookie(u, &http.Cookie{Name: fmt.Sprintf("c%d", p), Value: "v", Path: fmt.Sprintf("/p%d", p), MaxAge: 3600})
+		}
+	}
+	return j
+}
+
+func BenchmarkJarCookies(b *testing.B) {
+	j := benchJar(b)
+	u, _ := url.Parse("https://h42.site.test/p3/x")
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(j.Cookies(u)) != 1 {
+			b.Fatal("want 1 cookie")
+		}
+	}
+}
+
+func BenchmarkParseCookiesTxt(b *testing.B) {
+	var buf strings.Builder
+	writeCookiesTxt(&buf, benchJar(b).All())
+	text := buf.String()
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if cs, err := parseCookiesTxt(strings.NewReader(text), tNow); err != nil || len(cs) != 1000 {
+			b.Fatal(len(cs), err)
+		}
+	}
+}
