@@ -142,7 +142,8 @@ var railsKeys = struct {
 
 const railsKeyCacheSize = 64
 
-// Salts of the Rails key generator, and the key sizes they are used at.
+// Key generator salts of the older forms: the CBC encryption key (32
+// bytes), its HMAC key (64) and the signed-cookie HMAC key (64).
 const (
 	railsCBCSalt     = "encrypted cookie"
 	railsCBCSignSalt = "signed encrypted cookie"
