@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,6 +72,14 @@ redis.call('RENAME', KEYS[1], KEYS[2])
 return redis.call('GET', KEYS[2])
 `)
 
+// quietRedis silences go-redis' own logger (it prints to stderr): the
+// handler reports outages itself, once per outage.
+var quietRedis sync.Once
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(context.Context, string, ...any) {}
+
 // NewRedisStore returns a store on the Redis that rawURL names
 // (redis://HOST:PORT/DB, as go-redis' ParseURL reads it). It does not
 // connect: a Redis that is down now makes requests fail (503) until it is
@@ -89,7 +98,10 @@ func NewRedisStore(rawURL string, opts RedisStoreOptions) (*RedisStore, error) {
 	o.MaxRetries = 2
 	o.MinRetryBackoff = 8 * time.Millisecond
 	o.MaxRetryBackoff = 64 * time.Millisecond
+	o.DialerRetries = 1
+	o.DialerRetryTimeout = 10 * time.Millisecond
 	o.DisableIdentity = true
+	quietRedis.Do(func() { redis.SetLogger(discardLogger{}) })
 	s := &RedisStore{client: redis.NewClient(o), addr: o.Addr, prefix: opts.Prefix, ttl: opts.TTL, now: opts.Now}
 	if s.prefix == "" {
 		s.prefix = "sess:"

@@ -1,0 +1,340 @@
+package demo
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sessctl/sessctl/cookie"
+	"github.com/sessctl/sessctl/internal/testenv"
+)
+
+// testRedis returns the URL of the tests' shared Redis ($SESSCTL_TEST_REDIS,
+// host:port, which .ci/run starts), or skips/fails.
+func testRedis(t testing.TB) string {
+	t.Helper()
+	addr := os.Getenv("SESSCTL_TEST_REDIS")
+	if addr == "" {
+		testenv.Missing(t, "a Redis in $SESSCTL_TEST_REDIS (host:port)")
+	}
+	return "redis://" + addr + "/0"
+}
+
+func newTestRedisStore(t testing.TB, url string) *RedisStore {
+	t.Helper()
+	s, err := NewRedisStore(url, RedisStoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func rawRedis(t testing.TB, url string) *redis.Client {
+	o, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(o)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestRedisStoreLayout(t *testing.T) {
+	url := testRedis(t)
+	s := newTestRedisStore(t, url)
+	rc := rawRedis(t, url)
+	ctx := t.Context()
+	id := newSessionID()
+	if err := s.Create(ctx, id, Session{SID: 1234, VisitCount: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// connect-redis' layout: the JSON express-session stores, EX 86400
+	got, _ := rc.Get(ctx, "sess:"+id).Result()
+	if want := string(AppendSessionJSON(nil, Session{SID: 1234, VisitCount: 1})); got != want {
+		t.Fatalf("stored %s\nwant   %s", got, want)
+	}
+	if ttl, _ := rc.TTL(ctx, "sess:"+id).Result(); ttl < 86390*time.Second || ttl > 86400*time.Second {
+		t.Fatalf("TTL %s, want 86400s", ttl)
+	}
+	sess, err := s.Visit(ctx, id)
+	if err != nil || sess.VisitCount != 2 || sess.SID != 1234 {
+		t.Fatalf("visit: %+v %v", sess, err)
+	}
+	if got, _ := rc.Get(ctx, "sess:"+id).Result(); got != string(AppendSessionJSON(nil, Session{SID: 1234, VisitCount: 2})) {
+		t.Fatalf("after visit: %s", got)
+	}
+	if _, err := s.Visit(ctx, "nope"+id); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("visit of a missing key: %v", err)
+	}
+	id2 := newSessionID()
+	if sess, err := s.Rename(ctx, id, id2); err != nil || sess.VisitCount != 2 {
+		t.Fatalf("rename: %+v %v", sess, err)
+	}
+	if n, _ := rc.Exists(ctx, "sess:"+id).Result(); n != 0 {
+		t.Fatal("old key survives rename")
+	}
+	if sess, err := s.Load(ctx, id2); err != nil || sess.VisitCount != 2 {
+		t.Fatalf("load: %+v %v", sess, err)
+	}
+	s.Destroy(ctx, id2)
+	if _, err := s.Load(ctx, id2); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("after destroy: %v", err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRedisStoreMaxAge(t *testing.T) {
+	url := testRedis(t)
+	s := newTestRedisStore(t, url)
+	rc := rawRedis(t, url)
+	clk := newFakeClock()
+	s.now = clk.Now
+	srv := httptest.NewServer(NewHandler(Options{Store: s, MaxAge: time.Hour, SameSite: "lax", Now: clk.Now}))
+	defer srv.Close()
+	resp, body := request(t, srv.Client(), "GET", srv.URL+"/", "")
+	keys, _ := rc.Keys(t.Context(), "sess:*").Result()
+	found := false
+	for _, k := range keys {
+		if v, _ := rc.Get(t.Context(), k).Result(); v == body {
+			found = true
+			if ttl, _ := rc.TTL(t.Context(), k).Result(); ttl > time.Hour || ttl < time.Hour-10*time.Second {
+				t.Errorf("TTL %s, want the max-age (1h)", ttl)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no key holds the body %s", body)
+	}
+	clk.Advance(time.Minute)
+	resp, body = request(t, srv.Client(), "GET", srv.URL+"/", cookiePairs(resp))
+	if resp.StatusCode != 200 || !strings.Contains(body, `"expires":"2026-11-28T02:02:03.456Z"`) {
+		t.Fatalf("visit: %d %s", resp.StatusCode, body)
+	}
+	resp, body = request(t, srv.Client(), "GET", srv.URL+"/", cookiePairs(resp))
+	if resp.StatusCode != 200 || !strings.Contains(body, `"expires":"2026-11-28T02:03:03.456Z"`) {
+		t.Fatalf("the visit renews cookie.expires in Redis: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestRedisTwoServersNoLostUpdates: two demo servers, each with its own
+// RedisStore (its own connection pool) on one Redis, visited concurrently
+// on one session: every increment counts. With Racy, updates are lost.
+func TestRedisTwoServersNoLostUpdates(t *testing.T) {
+	url := testRedis(t)
+	for _, racy := range []bool{false, true} {
+		secret := [][]byte{[]byte("shared")}
+		a := httptest.NewServer(NewHandler(Options{Secrets: secret, Store: newTestRedisStore(t, url), Racy: racy, Delay: time.Millisecond}))
+		b := httptest.NewServer(NewHandler(Options{Secrets: secret, Store: newTestRedisStore(t, url), Racy: racy, Delay: time.Millisecond}))
+		resp, _ := request(t, a.Client(), "GET", a.URL+"/", "")
+		ck := cookiePairs(resp)
+		const n = 400
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 16)
+		for i := range n {
+			u := a.URL
+			if i%2 == 1 {
+				u = b.URL
+			}
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				if resp, _ := request(t, http.DefaultClient, "GET", u+"/", ck); resp.StatusCode != 200 {
+					t.Errorf("status %d", resp.StatusCode)
+				}
+			})
+		}
+		wg.Wait()
+		_, body := request(t, b.Client(), "GET", b.URL+"/", ck)
+		var got struct{ VisitCount int }
+		json.Unmarshal([]byte(body), &got)
+		if !racy && got.VisitCount != n+2 {
+			t.Errorf("atomic: visitCount %d, want %d", got.VisitCount, n+2)
+		}
+		if racy && got.VisitCount >= n+2 {
+			t.Errorf("racy: visitCount %d, want lost updates (< %d)", got.VisitCount, n+2)
+		}
+		a.Close()
+		b.Close()
+	}
+}
+
+// TestConnectRedisInterop: the reference Express app with express-session
+// and connect-redis (the real npm packages) and the demo, on one Redis with
+// one secret, continue each other's sessions both ways.
+func TestConnectRedisInterop(t *testing.T) {
+	url := testRedis(t)
+	dir := testenv.Interop(t)
+	const secret = "sessionTesting"
+	nodeAddr := testenv.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(nodeAddr)
+	node := exec.Command("node", "express-redis-app.js")
+	node.Dir = dir
+	node.Env = append(os.Environ(), "PORT="+port, "SECRET="+secret, "REDIS_URL="+url)
+	var nodeErr strings.Builder
+	node.Stderr = &nodeErr
+	if err := node.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { node.Process.Kill(); node.Wait() })
+	testenv.WaitListening(t, nodeAddr, 30*time.Second)
+	nodeURL := "http://" + nodeAddr + "/"
+
+	store := newTestRedisStore(t, url)
+	rc := rawRedis(t, url)
+	goSrv := httptest.NewServer(NewHandler(Options{Secrets: [][]byte{[]byte(secret)}, Store: store}))
+	defer goSrv.Close()
+	goURL := goSrv.URL + "/"
+	c := &http.Client{}
+
+	check := func(who, url, ck string, wantStatus, wantCount int) (string, string) {
+		t.Helper()
+		resp, body := request(t, c, "GET", url, ck)
+		var s struct {
+			SID        int `json:"sid"`
+			VisitCount int `json:"visitCount"`
+		}
+		if err := json.Unmarshal([]byte(body), &s); err != nil || resp.StatusCode != wantStatus || s.VisitCount != wantCount {
+			t.Fatalf("%s: %d %s, want %d and visitCount %d (node stderr: %s)", who, resp.StatusCode, body, wantStatus, wantCount, nodeErr.String())
+		}
+		if ck == "" {
+			ck = cookiePairs(resp)
+		}
+		return ck, body
+	}
+
+	// Started by serve-demo, continued by Node, then by serve-demo again.
+	ck, goBody := check("demo creates", goURL, "", 201, 1)
+	_, nodeBody := check("node continues", nodeURL, ck, 200, 2)
+	if strings.TrimSuffix(goBody, `1}`) != strings.TrimSuffix(nodeBody, `2}`) {
+		t.Fatalf("node's JSON %s differs from the demo's %s beyond visitCount", nodeBody, goBody)
+	}
+	check("demo continues", goURL, ck, 200, 3)
+
+	// Started by Node, continued by serve-demo, then by Node.
+	ck, nodeBody = check("node creates", nodeURL, "", 201, 1)
+	id, ok := mustSigner(secret).ParseSessionCookie(strings.TrimPrefix(ck, "connect.sid="))
+	if !ok {
+		t.Fatalf("node's cookie %q does not verify", ck)
+	}
+	if stored, _ := rc.Get(t.Context(), "sess:"+id).Result(); stored != nodeBody {
+		t.Fatalf("connect-redis stored %s, node sent %s", stored, nodeBody)
+	}
+	check("demo continues node's", goURL, ck, 200, 2)
+	if stored, _ := rc.Get(t.Context(), "sess:"+id).Result(); stored != strings.TrimSuffix(nodeBody, "1}")+"2}" {
+		t.Fatalf("the demo stored %s, want node's JSON with visitCount 2", stored)
+	}
+	check("node continues the demo's", nodeURL, ck, 200, 3)
+}
+
+// startRedis runs a redis-server of the test's own on addr with an
+// append-only file in dir, so that a restart keeps the sessions.
+func startRedis(t *testing.T, addr, dir string) *exec.Cmd {
+	t.Helper()
+	path := testenv.Command(t, "redis-server")
+	_, port, _ := net.SplitHostPort(addr)
+	cmd := exec.Command(path, "--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "yes",
+		"--appendfsync", "always", "--dir", dir, "--daemonize", "no")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	testenv.WaitListening(t, addr, 10*time.Second)
+	return cmd
+}
+
+// TestRedisDownAndBack: with Redis stopped the demo answers 503 and logs one
+// clear line; when Redis is back the same handler answers 200 on the same
+// session, with no restart.
+func TestRedisDownAndBack(t *testing.T) {
+	addr := testenv.FreeAddr(t)
+	dir := t.TempDir()
+	rs := startRedis(t, addr, dir)
+	store := newTestRedisStore(t, "redis://"+addr+"/0")
+	var logs strings.Builder
+	var mu sync.Mutex
+	srv := httptest.NewServer(NewHandler(Options{Store: store, ErrorLog: newTestLogger(&logs, &mu)}))
+	defer srv.Close()
+	c := srv.Client()
+
+	resp, _ := request(t, c, "GET", srv.URL+"/", "")
+	ck := cookiePairs(resp)
+	request(t, c, "GET", srv.URL+"/", ck) // visitCount 2
+
+	rs.Process.Signal(os.Interrupt) // a clean shutdown: the AOF keeps the session
+	rs.Wait()
+	for _, path := range []string{"/", "/", "/healthz"} {
+		resp, body := request(t, c, "GET", srv.URL+path, ck)
+		if resp.StatusCode != 503 {
+			t.Fatalf("GET %s with Redis down: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	if resp, _ := request(t, c, "GET", srv.URL+"/", ""); resp.StatusCode != 503 {
+		t.Fatalf("new session with Redis down: %d", resp.StatusCode)
+	}
+
+	startRedis(t, addr, dir)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, body := request(t, c, "GET", srv.URL+"/", ck)
+		if resp.StatusCode == 200 {
+			if !strings.HasSuffix(body, `"visitCount":3}`) {
+				t.Fatalf("after Redis is back: %s, want visitCount 3", body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %d 10 s after Redis is back", resp.StatusCode)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if resp, _ := request(t, c, "GET", srv.URL+"/healthz", ""); resp.StatusCode != 200 {
+		t.Fatalf("healthz after Redis is back: %d", resp.StatusCode)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	sc := bufio.NewScanner(strings.NewReader(logs.String()))
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) != 2 || !strings.Contains(lines[0], "session store unavailable") || !strings.Contains(lines[0], addr) ||
+		!strings.Contains(lines[1], "session store available again") {
+		t.Fatalf("want one outage line naming %s and one recovery line, got:\n%s", addr, logs.String())
+	}
+}
+
+func TestRedisStoreBadURL(t *testing.T) {
+	if _, err := NewRedisStore("redis://[::1", RedisStoreOptions{}); err == nil {
+		t.Fatal("bad URL accepted")
+	}
+	// an unreachable Redis fails fast, as an error (the handler's 503)
+	s := newTestRedisStore(t, "redis://127.0.0.1:1/0")
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if _, err := s.Visit(ctx, "x"); err == nil || errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("visit on a closed port: %v", err)
+	}
+}
+
+func mustSigner(secret string) *cookie.ExpressSigner {
+	s, err := cookie.NewExpressSigner([]byte(secret))
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
