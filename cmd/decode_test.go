@@ -339,3 +339,22 @@ func TestDecodeFlagsToOptions(t *testing.T) {
 		t.Errorf("options %+v", got)
 	}
 }
+
+// TestDecodeServeDemoCookieMode decodes the demo's cookie-session mode: the
+// session in "session", keygrip's signature in "session.sig".
+func TestDecodeServeDemoCookieMode(t *testing.T) {
+	srv := httptest.NewServer(demo.NewHandler(demo.Options{Secrets: [][]byte{[]byte("k1")}, Mode: demo.ModeCookie}))
+	defer srv.Close()
+	out, errOut, code := runDecodeCLI(t, "", "--url", srv.URL+"/", "--secret", "k1", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	ds := decodeJSONOut(t, out)
+	if len(ds) != 1 || ds[0].Name != "session" || ds[0].Format != "cookie-session" || ds[0].Signature != "valid" {
+		t.Fatalf("got %s", out)
+	}
+	var p map[string]any
+	if json.Unmarshal(ds[0].Payload, &p) != nil || p["visitCount"] != float64(1) {
+		t.Errorf("payload %s lacks visitCount 1", ds[0].Payload)
+	}
+}
