@@ -412,8 +412,9 @@ func (lc *loadCookies) set(sc []byte, reqPath string, now time.Time, apply bool)
 	if !ok || len(name) == 0 {
 		return false, false
 	}
-	path, expired, expires := "", false, time.Time{}
-	maxAgeSeen := false
+	path := ""
+	var maxAge, expiresAttr *time.Time
+	expiredBy := func(t time.Time) *time.Time { return &t }
 	for len(attrs) > 0 {
 		var a []byte
 		a, attrs, _ = bytes.Cut(attrs, []byte(";"))
@@ -425,22 +426,28 @@ func (lc *loadCookies) set(sc []byte, reqPath string, now time.Time, apply bool)
 			}
 		case bytes.EqualFold(k, []byte("max-age")):
 			if n, err := strconv.Atoi(string(v)); err == nil {
-				maxAgeSeen = true
 				if n <= 0 {
-					expired = true
+					maxAge = expiredBy(time.Time{})
 				} else {
-					expires = now.Add(time.Duration(n) * time.Second)
+					maxAge = expiredBy(now.Add(time.Duration(n) * time.Second))
 				}
 			}
-		case bytes.EqualFold(k, []byte("expires")) && !maxAgeSeen:
+		case bytes.EqualFold(k, []byte("expires")):
 			if t, err := http.ParseTime(string(v)); err == nil {
-				if !t.After(now) {
-					expired = true
-				} else {
-					expires = t
-				}
+				expiresAttr = expiredBy(t)
 			}
 		}
+	}
+	// Max-Age wins over Expires (RFC 6265 5.3 step 3).
+	expired, expires := false, time.Time{}
+	switch {
+	case maxAge != nil:
+		expired, expires = maxAge.IsZero(), *maxAge
+	case expiresAttr != nil:
+		expired, expires = !expiresAttr.After(now), *expiresAttr
+	}
+	if expired {
+		expires = time.Time{}
 	}
 	if path == "" {
 		path = defaultCookiePath(reqPath)

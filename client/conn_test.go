@@ -1,0 +1,304 @@
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestReadResponse(t *testing.T) {
+	tests := []struct {
+		name       string
+		raw        string
+		head       bool
+		status     int
+		body       string
+		setCookies []string
+		close      bool
+		err        string
+	}{
+		{name: "content-length", raw: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: x\r\n\r\nhello",
+			status: 200, body: "hello"},
+		{name: "set-cookie", raw: "HTTP/1.1 201 Created\r\nset-cookie: a=1; Path=/\r\nSet-Cookie: b=2\r\nContent-Length: 2\r\n\r\n{}",
+			status: 201, body: "{}", setCookies: []string{"a=1; Path=/", "b=2"}},
+		{name: "chunked", raw: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: 1\r\n\r\n",
+			status: 200, body: "abcde"},
+		{name: "connection close", raw: "HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+			status: 503, close: true},
+		{name: "http/1.0", raw: "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx", status: 200, body: "x", close: true},
+		{name: "http/1.0 keep-alive", raw: "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx", status: 200, body: "x"},
+		{name: "body to EOF", raw: "HTTP/1.1 200 OK\r\n\r\nuntil the end", status: 200, body: "until the end", close: true},
+		{name: "head", raw: "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n", head: true, status: 200},
+		{name: "no content", raw: "HTTP/1.1 204 No Content\r\n\r\n", status: 204},
+		{name: "interim 100", raw: "HTTP/1.1 100 Continue\r\nSet-Cookie: no=1\r\n\r\nHTTP/1.1 200 OK\r\nSet-Cookie: yes=1\r\nContent-Length: 2\r\n\r\nok",
+			status: 200, body: "ok", setCookies: []string{"yes=1"}},
+		{name: "LF only", raw: "HTTP/1.1 200 OK\nContent-Length: 2\n\nok", status: 200, body: "ok"},
+		{name: "truncated body", raw: "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", err: "unexpected EOF"},
+		{name: "not http", raw: "SSH-2.0-OpenSSH\r\n\r\n", err: "malformed response"},
+		{name: "bad length", raw: "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", err: "malformed response"},
+		{name: "bad chunk", raw: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", err: "malformed response"},
+		{name: "empty", raw: "", err: "EOF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r response
+			err := r.read(bufio.NewReader(strings.NewReader(tt.raw)), tt.head)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sc []string
+			for _, c := range r.setCookies {
+				sc = append(sc, string(c))
+			}
+			if r.status != tt.status || string(r.body) != tt.body || strings.Join(sc, "|") != strings.Join(tt.setCookies, "|") || r.close != tt.close {
+				t.Errorf("got status %d body %q cookies %q close %v", r.status, r.body, sc, r.close)
+			}
+			if r.n != int64(len(tt.raw)) && !tt.head {
+				t.Errorf("n = %d, want %d", r.n, len(tt.raw))
+			}
+		})
+	}
+}
+
+func TestReadResponseKeepAlive(t *testing.T) {
+	// Two responses back to back on one connection, with a body larger than
+	// the reader's buffer and one beyond maxBody.
+	big := strings.Repeat("x", maxBody+100)
+	raw := "HTTP/1.1 200 OK\r\nContent-Length: 40000\r\n\r\n" + strings.Repeat("y", 40000) +
+		"HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(big)) + "\r\n\r\n" + big +
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+	br := bufio.NewReaderSize(strings.NewReader(raw), 4096)
+	var r response
+	for i, want := range []int{40000, maxBody, 2} {
+		if err := r.read(br, false); err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		if len(r.body) != want {
+			t.Errorf("response %d: body %d bytes, want %d", i, len(r.body), want)
+		}
+	}
+}
+
+func TestLoadCookies(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	type step struct {
+		setCookie string
+		reqPath   string
+		replaced  bool
+	}
+	tests := []struct {
+		name  string
+		steps []step
+		path  string // request path of the Cookie header
+		want  string
+	}{
+		{"new cookie", []step{{"connect.sid=s%3Aabc.sig; Path=/; HttpOnly", "/", false}}, "/", "Cookie: connect.sid=s%3Aabc.sig\r\n"},
+		{"same value is no change", []step{{"a=1; Path=/", "/", false}, {"a=1; Path=/", "/", false}}, "/", "Cookie: a=1\r\n"},
+		{"new value replaces", []step{{"a=1; Path=/", "/", false}, {"a=2; Path=/", "/", true}}, "/", "Cookie: a=2\r\n"},
+		{"max-age=0 deletes", []step{{"a=1; Path=/", "/", false}, {"a=; Path=/; Max-Age=0", "/", false}}, "/", ""},
+		{"expires in the past deletes", []step{{"a=1", "/", false}, {"a=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "/", false}}, "/", ""},
+		{"max-age wins over expires", []step{{"a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=60", "/", false}}, "/", "Cookie: a=1\r\n"},
+		{"path scoping", []step{{"a=1; Path=/api", "/", false}, {"b=2; Path=/", "/", false}}, "/other", "Cookie: b=2\r\n"},
+		{"longer path first", []step{{"b=2; Path=/", "/", false}, {"a=1; Path=/api", "/", false}}, "/api/x", "Cookie: a=1; b=2\r\n"},
+		{"default path", []step{{"a=1", "/api/login", false}}, "/api/me", "Cookie: a=1\r\n"},
+		{"default path elsewhere", []step{{"a=1", "/api/login", false}}, "/", ""},
+		{"same name other path", []step{{"a=1; Path=/", "/", false}, {"a=2; Path=/x", "/", false}}, "/x", "Cookie: a=2; a=1\r\n"},
+		{"no name", []step{{"=1", "/", false}, {"junk", "/", false}}, "/", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var lc loadCookies
+			for _, s := range tt.steps {
+				replaced, _ := lc.set([]byte(s.setCookie), s.reqPath, now, true)
+				if replaced != s.replaced {
+					t.Errorf("%q: replaced %v, want %v", s.setCookie, replaced, s.replaced)
+				}
+			}
+			if got := string(lc.appendHeader(nil, tt.path)); got != tt.want {
+				t.Errorf("header %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadCookiesExpire(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var lc loadCookies
+	lc.set([]byte("a=1; Max-Age=10"), "/", now, true)
+	lc.set([]byte("b=2"), "/", now, true)
+	if got := lc.nextExpiry(); !got.Equal(now.Add(10 * time.Second)) {
+		t.Fatalf("next expiry %v", got)
+	}
+	if lc.expire(now.Add(5 * time.Second)) {
+		t.Error("expired too early")
+	}
+	gen := lc.gen
+	if !lc.expire(now.Add(11*time.Second)) || lc.gen == gen {
+		t.Error("did not expire")
+	}
+	if got := string(lc.appendHeader(nil, "/")); got != "Cookie: b=2\r\n" {
+		t.Errorf("header %q", got)
+	}
+}
+
+func TestLoadCookiesNoApply(t *testing.T) {
+	var lc loadCookies
+	lc.seed("a=1; b=2")
+	replaced, changed := lc.set([]byte("a=9"), "/", time.Now(), false)
+	if !replaced || !changed {
+		t.Errorf("replaced %v changed %v, want both", replaced, changed)
+	}
+	if got := string(lc.appendHeader(nil, "/")); got != "Cookie: a=1; b=2\r\n" {
+		t.Errorf("header %q: shared mode must keep its session", got)
+	}
+}
+
+func TestRequestTemplate(t *testing.T) {
+	tg, err := parseTarget("http://127.0.0.1:3000/count?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := newRequestTemplate(tg, "POST", [][2]string{{"Accept", "application/json"}, {"Host", "app.test"}, {"Cookie", "z=1"}}, []byte(`{"a":1}`))
+	var lc loadCookies
+	lc.seed("z=1")
+	b := append([]byte(nil), tm.head...)
+	b = lc.appendHeader(b, tm.path)
+	b = append(b, tm.tail...)
+	want := "POST /count?x=1 HTTP/1.1\r\nHost: app.test\r\nUser-Agent: sessctl-bench\r\nAccept: application/json\r\n" +
+		"Cookie: z=1\r\nContent-Length: 7\r\n\r\n{\"a\":1}"
+	if string(b) != want {
+		t.Errorf("request\n%q\nwant\n%q", b, want)
+	}
+	for _, bad := range []string{"ftp://x/", "http:///x", "://"} {
+		if _, err := parseTarget(bad); err == nil {
+			t.Errorf("parseTarget(%q) accepted", bad)
+		}
+	}
+	if tg, _ := parseTarget("https://app.test/"); tg.addr != "app.test:443" || !tg.tls {
+		t.Errorf("https target %+v", tg)
+	}
+}
+
+func FuzzReadResponse(f *testing.F) {
+	f.Add("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", false)
+	f.Add("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", false)
+	f.Add("HTTP/1.1 201 Created\r\nSet-Cookie: a=1\r\n\r\n", true)
+	f.Fuzz(func(t *testing.T, raw string, head bool) {
+		var r response
+		br := bufio.NewReader(strings.NewReader(raw))
+		for range 3 {
+			if r.read(br, head) != nil {
+				return
+			}
+			if len(r.body) > maxBody {
+				t.Fatalf("body %d bytes", len(r.body))
+			}
+		}
+	})
+}
+
+func FuzzLoadCookies(f *testing.F) {
+	f.Add("connect.sid=s%3Aabc.sig; Path=/; HttpOnly", "/")
+	f.Add("a=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "/x/y")
+	f.Fuzz(func(t *testing.T, sc, path string) {
+		var lc loadCookies
+		lc.set([]byte(sc), path, time.Now(), true)
+		lc.appendHeader(nil, path)
+	})
+}
+
+// BenchmarkRoundTrip is the hot loop's client side on a real loopback
+// connection: build the request from the template and cookies, write it,
+// parse the response and read the counter. The server side is a goroutine
+// answering the demo's bytes as fast as it reads requests.
+func BenchmarkRoundTrip(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	resp := []byte("HTTP/1.1 200 OK\r\nX-Powered-By: Express\r\nContent-Type: application/json; charset=utf-8\r\n" +
+		"Content-Length: 102\r\nETag: W/\"66-abcdefghijklmnopqrstuvwxyz0\"\r\nDate: Sat, 28 Nov 2026 00:00:00 GMT\r\n\r\n" +
+		`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"sid":1234,"visitCount":2}`)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			for { // one request: up to the blank line
+				line, err := br.ReadSlice('\n')
+				if err != nil {
+					return
+				}
+				if len(line) <= 2 {
+					break
+				}
+			}
+			if _, err := c.Write(resp); err != nil {
+				return
+			}
+		}
+	}()
+	tg, _ := parseTarget("http://" + ln.Addr().String() + "/")
+	e := &engine{targets: []*target{tg}, tmpls: []*requestTemplate{newRequestTemplate(tg, "GET", nil, nil)}}
+	v := e.newVU(loadCookies{})
+	v.cookies.seed("connect.sid=s%3AVz3W8h3x1Yq0fY2bE9mJk5hA7pR4tL6u.0123456789abcdefghijklmnopqrstuvwxyzABCDE")
+	hc, err := dialConn(b.Context(), tg, time.Second, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer hc.close()
+	counter := parseJSONPath("visitCount")
+	var r response
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := hc.c.Write(v.request(e, 0, time.Now())); err != nil {
+			b.Fatal(err)
+		}
+		if err := r.read(hc.br, false); err != nil {
+			b.Fatal(err)
+		}
+		v.applyCookies(&r, "/", time.Now(), true)
+		raw, _ := counter.lookup(r.body)
+		if _, ok := parseCounter(raw); !ok {
+			b.Fatal("no counter")
+		}
+	}
+}
+
+// BenchmarkParseResponse is response parsing alone, from memory.
+func BenchmarkParseResponse(b *testing.B) {
+	one := "HTTP/1.1 201 Created\r\nX-Powered-By: Express\r\nSet-Cookie: connect.sid=s%3Aabc.sig; Path=/; HttpOnly\r\n" +
+		"Content-Type: application/json; charset=utf-8\r\nContent-Length: 102\r\n\r\n" +
+		`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"sid":1234,"visitCount":1}`
+	rd := bytes.NewReader(nil)
+	data := []byte(strings.Repeat(one, 64))
+	br := bufio.NewReaderSize(rd, 16<<10)
+	var r response
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i%64 == 0 {
+			rd.Reset(data)
+			br.Reset(rd)
+		}
+		i++
+		if err := r.read(br, false); err != nil && err != io.EOF {
+			b.Fatal(err)
+		}
+	}
+}
