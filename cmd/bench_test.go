@@ -1,0 +1,235 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sessctl/sessctl/client"
+	"github.com/sessctl/sessctl/demo"
+	"github.com/sessctl/sessctl/internal/testenv"
+	"github.com/sessctl/sessctl/report"
+)
+
+func TestBenchFlags(t *testing.T) {
+	for _, test := range []struct {
+		args []string
+		want benchOptions
+	}{
+		{
+			args: []string{},
+			want: benchOptions{Method: "GET", Concurrency: 50, Duration: 10 * time.Second, Timeout: 10 * time.Second,
+				CounterPath: "visitCount", IDPath: "sid", Output: "table"},
+		},
+		{
+			args: []string{"127.0.0.1:3001", "http://127.0.0.1:3002/x", "-c", "100", "-n", "20000", "--shared", "-o", "json",
+				"-H", "Accept: application/json", "-H", "Cookie: connect.sid=abc", "--data", "a=1", "-k", "--rate", "500",
+				"--timeout", "2s", "--counter", "data.visits", "--id", ""},
+			want: benchOptions{URLs: []string{"http://127.0.0.1:3001", "http://127.0.0.1:3002/x"}, Method: "POST",
+				Header: [][2]string{{"Accept", "application/json"}, {"Cookie", "connect.sid=abc"}}, Body: []byte("a=1"),
+				Concurrency: 100, Requests: 20000, Rate: 500, Timeout: 2 * time.Second, Shared: true,
+				CounterPath: "data.visits", Insecure: true, Output: "json"},
+		},
+		{
+			args: []string{"-d", "30s", "-n", "5", "--sessions", "80", "-X", "put"},
+			want: benchOptions{Method: "PUT", Concurrency: 50, Requests: 5, Duration: 30 * time.Second, Sessions: 80,
+				Timeout: 10 * time.Second, CounterPath: "visitCount", IDPath: "sid", Output: "table"},
+		},
+	} {
+		var got *benchOptions
+		streams, _, _, _ := report.Test()
+		c := newBenchCmd(streams, func(_ context.Context, o *benchOptions) error { got = o; return nil })
+		c.SetArgs(test.args)
+		if err := c.Execute(); err != nil {
+			t.Fatalf("%v: %v", test.args, err)
+		}
+		if !reflect.DeepEqual(*got, test.want) {
+			t.Errorf("%v:\n got %+v\nwant %+v", test.args, *got, test.want)
+		}
+	}
+}
+
+func TestBenchUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"-c", "0"},
+		{"-n", "-1"},
+		{"-d", "-1s"},
+		{"--rate", "-3"},
+		{"--timeout", "0s"},
+		{"-o", "yaml"},
+		{"--shared", "--sessions", "60"},
+		{"-c", "10", "--sessions", "5"},
+		{"ftp://x/"},
+		{"-H", "no colon"},
+		{"--bogus"},
+	} {
+		code, out, errOut := runSessctl(t, append([]string{"bench"}, args...)...)
+		if code != ExitTrouble || out != "" || !strings.HasPrefix(errOut, "sessctl: ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and one error line", args, code, out, errOut)
+		}
+	}
+}
+
+func TestBenchEmbeddedConsistent(t *testing.T) {
+	for _, mode := range [][]string{nil, {"--shared"}} {
+		args := append([]string{"bench", "-n", "2000", "-c", "20", "-o", "json"}, mode...)
+		code, out, errOut := runSessctl(t, args...)
+		if code != ExitOK || errOut != "" {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		for _, k := range []string{"urls", "requests", "successes", "errors", "duration_s", "throughput_rps", "latency_ms", "bytes_read", "consistency"} {
+			if _, ok := doc[k]; !ok {
+				t.Errorf("%v: no %q in %s", args, k, out)
+			}
+		}
+		lat := doc["latency_ms"].(map[string]any)
+		for _, k := range []string{"min", "mean", "p50", "p90", "p99", "p99_9", "max"} {
+			if _, ok := lat[k]; !ok {
+				t.Errorf("no latency_ms.%s", k)
+			}
+		}
+		c := doc["consistency"].(map[string]any)
+		if c["verdict"] != "CONSISTENT" || doc["requests"] != 2000.0 {
+			t.Errorf("%v: %s", args, out)
+		}
+		for _, k := range []string{"mode", "lost_updates", "lost_updates_pct", "duplicates", "gaps", "repeats", "regressions", "resets", "id_changes", "sessions"} {
+			if _, ok := c[k]; !ok {
+				t.Errorf("no consistency.%s", k)
+			}
+		}
+	}
+	code, out, _ := runSessctl(t, "bench", "-n", "300", "-c", "5")
+	if code != ExitOK || !strings.Contains(out, "CONSISTENT") || !strings.Contains(out, "latency (ms)") {
+		t.Errorf("table view: exit %d\n%s", code, out)
+	}
+}
+
+// lostUpdateServer loses updates as express-session's MemoryStore does: it
+// reads the counter, waits, and writes it back plus one.
+func lostUpdateServer(t *testing.T) string {
+	var mu sync.Mutex
+	count := int64(0)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := r.Cookie("sid"); err != nil {
+			http.SetCookie(w, &http.Cookie{Name: "sid", Value: "one", Path: "/"})
+			w.WriteHeader(http.StatusCreated)
+			w.Write([]byte(`{"sid":1,"visitCount":1}`))
+			mu.Lock()
+			count = 1
+			mu.Unlock()
+			return
+		}
+		mu.Lock()
+		v := count
+		mu.Unlock()
+		time.Sleep(2 * time.Millisecond)
+		v++
+		mu.Lock()
+		count = v
+		mu.Unlock()
+		w.Write([]byte(`{"sid":1,"visitCount":` + strconv.FormatInt(v, 10) + `}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/"
+}
+
+func TestBenchInconsistentExit1(t *testing.T) {
+	url := lostUpdateServer(t)
+	code, out, errOut := runSessctl(t, "bench", url, "--shared", "-n", "300", "-c", "10")
+	if code != ExitCheckFailed || !strings.Contains(out, "INCONSISTENT") || !strings.Contains(errOut, "lost updates") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}
+
+func TestBenchUnreachableExit2(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	code, out, errOut := runSessctl(t, "bench", "http://"+addr+"/", "-n", "100", "-c", "2", "--timeout", "1s")
+	if code != ExitTrouble || !strings.Contains(errOut, "connection refused") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	code, _, errOut = runSessctl(t, "bench", "http://"+addr+"/", "--shared", "-n", "100")
+	if code != ExitTrouble || !strings.Contains(errOut, "create the shared session") {
+		t.Fatalf("shared: exit %d stderr %s", code, errOut)
+	}
+}
+
+// TestBenchExpressSessionCLI: the CLI on the real Node express-session
+// example, one shared session, 2000 requests at 50 concurrent: lost updates,
+// exit 1.
+func TestBenchExpressSessionCLI(t *testing.T) {
+	dir := testenv.Interop(t)
+	addr := testenv.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	node := exec.Command("node", "express-app.js")
+	node.Dir = dir
+	node.Env = append(os.Environ(), "PORT="+port, "DELAY_MS=5")
+	node.Stderr = os.Stderr
+	if err := node.Start(); err != nil {
+		t.Fatalf("start node express-app.js: %v", err)
+	}
+	t.Cleanup(func() {
+		node.Process.Kill()
+		node.Wait()
+	})
+	testenv.WaitListening(t, addr, 20*time.Second)
+
+	code, out, errOut := runSessctl(t, "bench", "http://"+addr+"/", "--shared", "-n", "2000", "-c", "50", "-o", "json")
+	if code != ExitCheckFailed {
+		t.Fatalf("exit %d, want 1\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	var res client.BenchResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	c := res.Consistency
+	t.Logf("express-session via the CLI: visitCount %d → %d, expected %d: %d lost (%.1f%%)",
+		c.InitialCounter, c.FinalCounter, c.ExpectedFinal, c.LostUpdates, c.LostUpdatesPct)
+	if c.Verdict != client.VerdictInconsistent || c.LostUpdates <= 0 || res.Successes != 2000 {
+		t.Fatalf("result %s", out)
+	}
+	if !strings.Contains(errOut, "INCONSISTENT") || !strings.Contains(errOut, "lost updates") {
+		t.Errorf("stderr %q", errOut)
+	}
+}
+
+func TestBenchServerKilledExit2(t *testing.T) {
+	srv, err := demo.Open("", demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(300*time.Millisecond, func() { srv.Close() })
+	done := make(chan struct{})
+	var code int
+	var out, errOut string
+	go func() {
+		defer close(done)
+		code, out, errOut = runSessctl(t, "bench", srv.URL(), "-n", "1000000000", "-c", "10", "--timeout", "2s")
+	}()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second): // a hang guard, not a timing
+		t.Fatal("bench still running a minute after its server was killed")
+	}
+	if code != ExitTrouble || !strings.Contains(errOut, "bench stopped") || !strings.Contains(out, "errors") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}
