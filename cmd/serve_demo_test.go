@@ -1,0 +1,306 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sessctl/sessctl/demo"
+	"github.com/sessctl/sessctl/internal/testenv"
+	"github.com/sessctl/sessctl/report"
+)
+
+func TestServeDemoFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		check   func(*serveDemoOptions) bool
+		wantErr string
+	}{
+		{nil, func(o *serveDemoOptions) bool {
+			return o.Store == "memory" && o.Mode == demo.ModeStore && o.SameSite == "lax" && o.TTL == 24*time.Hour &&
+				o.MaxSessions == demo.DefaultMaxSessions && !o.Racy && !o.Secure && o.MaxAge == 0 && o.Addr == "127.0.0.1:3000"
+		}, ""},
+		{[]string{"--store", "redis://127.0.0.1:6379/2", "--ttl", "1h", "--secure", "--same-site", "Strict", "--max-age", "30m"}, func(o *serveDemoOptions) bool {
+			return o.Store == "redis://127.0.0.1:6379/2" && o.TTL == time.Hour && o.Secure && o.SameSite == "strict" && o.MaxAge == 30*time.Minute
+		}, ""},
+		{[]string{"--store", "file:/tmp/x.db", "--racy", "--delay", "5ms", "--same-site", "off"}, func(o *serveDemoOptions) bool {
+			return o.Store == "file:/tmp/x.db" && o.Racy && o.Delay == 5*time.Millisecond && o.SameSite == ""
+		}, ""},
+		{[]string{"--mode", "cookie", "--secret", "a", "--secret", "b"}, func(o *serveDemoOptions) bool {
+			return o.Mode == demo.ModeCookie && len(o.Secrets) == 2
+		}, ""},
+		{[]string{"--max-sessions", "10"}, func(o *serveDemoOptions) bool { return o.MaxSessions == 10 }, ""},
+		{[]string{"--store", "postgres://x"}, nil, "--store"},
+		{[]string{"--store", "file:"}, nil, "needs a path"},
+		{[]string{"--mode", "jwt"}, nil, "--mode"},
+		{[]string{"--same-site", "sometimes"}, nil, "--same-site"},
+		{[]string{"--delay", "5ms"}, nil, "--delay needs --racy"},
+		{[]string{"--mode", "cookie", "--racy"}, nil, "--racy has no effect"},
+		{[]string{"--mode", "cookie", "--store", "file:x"}, nil, "--store has no effect"},
+		{[]string{"--store", "file:x", "--max-sessions", "5"}, nil, "--max-sessions applies"},
+		{[]string{"--ttl", "-1s"}, nil, "negative"},
+		{[]string{"--max-sessions", "-1"}, nil, "negative"},
+		{[]string{"--secret", ""}, nil, "empty"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Setenv("SESSCTL_SECRET", "")
+			var got *serveDemoOptions
+			streams, _, _, _ := report.Test()
+			c := newServeDemoCmd(streams, func(_ context.Context, o *serveDemoOptions) error { got = o; return nil })
+			c.SetArgs(tc.args)
+			c.SetOut(io.Discard)
+			c.SetErr(io.Discard)
+			err := c.Execute()
+			if tc.wantErr != "" {
+				var ue *usageError
+				if err == nil || !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err %v, want a usage error with %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got == nil || !tc.check(got) {
+				t.Fatalf("err %v, options %+v", err, got)
+			}
+		})
+	}
+}
+
+// sessctlBin is the sessctl binary TestMain puts on $PATH (the test binary
+// itself, as testscript.Main installs it).
+func sessctlBin(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("sessctl")
+	if err != nil {
+		t.Fatalf("sessctl is not on $PATH (TestMain installs it): %v", err)
+	}
+	return p
+}
+
+// startServeDemo runs `sessctl serve-demo --addr <free port> args...` as a
+// child process and returns it with its URL once it listens.
+func startServeDemo(t *testing.T, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	addr := testenv.FreeAddr(t)
+	cmd := exec.Command(sessctlBin(t), append([]string{"serve-demo", "--addr", addr}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &syncWriter{w: &stderr}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("serve-demo %v stderr:\n%s", args, cmd.Stderr.(*syncWriter).String())
+		}
+	})
+	testenv.WaitListening(t, addr, 30*time.Second)
+	return cmd, "http://" + addr + "/"
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
+}
+
+type demoBody struct {
+	SID        int   `json:"sid"`
+	VisitCount int64 `json:"visitCount"`
+}
+
+// visitDemo sends GET url with cookie and returns status, body and the
+// cookie to send next.
+func visitDemo(c *http.Client, url, cookie string) (int, demoBody, string, error) {
+	req, _ := http.NewRequest("GET", url, nil)
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, demoBody{}, cookie, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var b demoBody
+	if resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return resp.StatusCode, b, cookie, fmt.Errorf("body %q: %w", raw, err)
+		}
+	}
+	if set := resp.Header.Get("Set-Cookie"); set != "" {
+		cookie = strings.SplitN(set, ";", 2)[0]
+	}
+	return resp.StatusCode, b, cookie, nil
+}
+
+// TestServeDemoTwoProcessesOneRedis: two serve-demo processes on one Redis,
+// hammered on both URLs with one session by sessctl bench --shared: no
+// lost update. With --racy, bench finds lost updates and exits 1.
+func TestServeDemoTwoProcessesOneRedis(t *testing.T) {
+	addr := os.Getenv("SESSCTL_TEST_REDIS")
+	if addr == "" {
+		testenv.Missing(t, "a Redis in $SESSCTL_TEST_REDIS (host:port)")
+	}
+	store := "redis://" + addr + "/0"
+	for _, tc := range []struct {
+		racy     []string
+		wantExit int
+	}{
+		{nil, 0},
+		{[]string{"--racy", "--delay", "2ms"}, 1},
+	} {
+		t.Run(fmt.Sprintf("racy=%v", tc.racy != nil), func(t *testing.T) {
+			args := append([]string{"--store", store, "--secret", "shared"}, tc.racy...)
+			_, u1 := startServeDemo(t, args...)
+			_, u2 := startServeDemo(t, args...)
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+			defer cancel()
+			bench := exec.CommandContext(ctx, sessctlBin(t), "bench", u1, u2, "--shared", "-n", "2000", "-c", "16", "-o", "json")
+			var stderr bytes.Buffer
+			bench.Stderr = &stderr
+			out, err := bench.Output()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			var res struct {
+				Successes   int64 `json:"successes"`
+				Consistency struct {
+					Verdict     string `json:"verdict"`
+					LostUpdates int64  `json:"lost_updates"`
+				} `json:"consistency"`
+			}
+			if err := json.Unmarshal(out, &res); err != nil {
+				t.Fatalf("bench exit %d, output %q: %v\nstderr: %s", code, out, err, stderr.String())
+			}
+			if code != tc.wantExit {
+				t.Fatalf("bench exit %d, want %d: %s\nstderr: %s", code, tc.wantExit, out, stderr.String())
+			}
+			if tc.racy == nil && (res.Consistency.LostUpdates != 0 || res.Successes != 2000) {
+				t.Fatalf("atomic increments over two processes: %s", out)
+			}
+			if tc.racy != nil && res.Consistency.LostUpdates == 0 {
+				t.Fatalf("racy mode lost nothing: %s", out)
+			}
+		})
+	}
+}
+
+// TestServeDemoFileStoreKill9: serve-demo --store file:PATH is SIGKILLed
+// under load; restarted on the same file, the session's visitCount is at
+// least the highest one a client saw acknowledged.
+func TestServeDemoFileStoreKill9(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	args := []string{"--store", "file:" + path, "--secret", "k"}
+	proc, url := startServeDemo(t, args...)
+	c := &http.Client{Timeout: 5 * time.Second}
+	status, _, cookie, err := visitDemo(c, url, "")
+	if err != nil || status != 201 {
+		t.Fatalf("first visit: %d %v", status, err)
+	}
+
+	var maxAck, acks atomic.Int64
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 8 {
+		wg.Go(func() {
+			for i := 0; i < 5000; i++ { // bounded even if the kill never lands
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				status, b, _, err := visitDemo(c, url, cookie)
+				if err != nil || status != 200 {
+					return // the server is gone
+				}
+				acks.Add(1)
+				for {
+					m := maxAck.Load()
+					if b.VisitCount <= m || maxAck.CompareAndSwap(m, b.VisitCount) {
+						break
+					}
+				}
+			}
+		})
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for acks.Load() < 200 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	proc.Process.Signal(syscall.SIGKILL) // mid-load
+	proc.Wait()
+	close(stop)
+	wg.Wait()
+	if acks.Load() == 0 {
+		t.Fatal("no visit was acknowledged before the kill")
+	}
+
+	_, url2 := startServeDemo(t, args...)
+	status, b, _, err := visitDemo(c, url2, cookie)
+	if err != nil || status != 200 {
+		t.Fatalf("after restart: %d %v, want 200 on the same session", status, err)
+	}
+	if b.VisitCount < maxAck.Load()+1 {
+		t.Fatalf("after kill -9 and restart visitCount is %d, but %d was acknowledged before the kill", b.VisitCount, maxAck.Load())
+	}
+	t.Logf("%d visits acknowledged, highest %d; after restart %d", acks.Load(), maxAck.Load(), b.VisitCount)
+}
+
+// TestServeDemoProcessModes runs the real process in cookie mode and with
+// the cookie flags, and checks /healthz and a clean SIGTERM shutdown.
+func TestServeDemoProcessModes(t *testing.T) {
+	proc, url := startServeDemo(t, "--mode", "cookie", "--secret", "k", "--max-age", "1h", "--secure")
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	sets := resp.Header.Values("Set-Cookie")
+	if resp.StatusCode != 201 || len(sets) != 2 || !strings.HasPrefix(sets[0], "session=") ||
+		!strings.Contains(sets[0], "; expires=") || !strings.HasSuffix(sets[0], "; samesite=lax; secure; httponly") {
+		t.Fatalf("cookie mode: %d %q", resp.StatusCode, sets)
+	}
+	if resp, err := c.Get(url + "healthz"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	proc.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- proc.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() != ExitInterrupted && ee.ExitCode() != 0 {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve-demo did not stop on SIGTERM")
+	}
+}
