@@ -106,7 +106,9 @@ type httpConn struct {
 	c      net.Conn
 	br     *bufio.Reader
 	reused bool // a request has completed on it
-	stop   func() bool
+	// deadline is the read and write deadline last set
+	deadline time.Time
+	stop     func() bool
 }
 
 // dialConn connects to t; cancelling ctx later unblocks any read or write
