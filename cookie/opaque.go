@@ -120,7 +120,9 @@ func (Opaque) Match(in Input) int {
 	return k.score
 }
 
-// Decode names the kind of id; the verdict is always unsigned.
+// Decode names the kind of id. The verdict is unsigned, unless a
+// "<name>.sig" companion came with it (koa-session with an external store),
+// which is checked as keygrip's signature of "<name>=<value>".
 func (Opaque) Decode(in Input, keys Keys) (*Decoded, error) {
 	k, ok := classifyOpaque(in)
 	if !ok {
@@ -133,6 +135,13 @@ func (Opaque) Decode(in Input, keys Keys) (*Decoded, error) {
 	if k.charset != "" && k.bits > 0 {
 		d.field("charset", k.charset)
 		d.field("entropy_bits", fmt.Sprintf("at most %d (%d chars x %d bits)", len(k.id)*k.bits, len(k.id), k.bits))
+	}
+	if in.HasSig {
+		// koa-session with an external store: the cookie holds the store
+		// key, signed by keygrip in "<name>.sig".
+		d.field("note", "the session data is on the server; the id is signed in "+in.Name+".sig")
+		checkKeygrip(d, in, keys)
+		return d, nil
 	}
 	d.field("note", "the session data is on the server; there is no signature to verify")
 	if in.Name == ExpressSessionName {

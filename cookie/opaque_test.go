@@ -31,3 +31,19 @@ func FuzzDetect(f *testing.F) {
 		_ = Describe(value)
 	})
 }
+
+// koa-session with an external store keeps a randomUUID() key in the
+// cookie, signed like any koa cookie.
+func TestOpaqueSignedStoreKey(t *testing.T) {
+	const id = "6f1c2b7e-3d4a-4b8e-9c2d-1a2b3c4d5e6f"
+	kg, _ := NewKeygrip("", []byte("koa-key"))
+	in := Input{Name: "koa.sess", Value: id, Sig: kg.Sign("koa.sess=" + id), HasSig: true}
+	d, err := Decode(in, Keys{Secrets: [][]byte{[]byte("koa-key")}}, "")
+	if err != nil || d.Format != "opaque" || d.Signature != Valid || d.Payload != id {
+		t.Fatalf("%+v %v", d, err)
+	}
+	d, _ = Decode(in, Keys{Secrets: [][]byte{[]byte("other")}}, "")
+	if d.Signature != Invalid {
+		t.Errorf("wrong key: %s", d.Signature)
+	}
+}

@@ -50,5 +50,12 @@ function vec(desc, name, value, sig, secrets, extra = {}) {
   v.push(vec('maxAge session (_session: true, no _expire)', n, c5[n], c5[n + '.sig'], ['koa-key'], { warning: 'no expiry' }));
   const c6 = await capture(app(['koa-key'], { key: 'app.sid' }, { user: 'carol' }), '/');
   v.push(vec('custom key app.sid', 'app.sid', c6['app.sid'], c6['app.sid.sig'], ['koa-key']));
+  // With an external store the cookie holds the store key (signed the same
+  // way): sessctl names it an opaque id and checks its signature.
+  const mem = new Map();
+  const store = { get: (k) => mem.get(k), set: (k, s) => { mem.set(k, s); }, destroy: (k) => { mem.delete(k); } };
+  const c7 = await capture(app(['koa-key'], { store }, { user: 'dave' }), '/');
+  v.push({ desc: 'external store: the cookie holds the store key', name: n, value: c7[n], sig: c7[n + '.sig'], has_sig: true,
+    secrets: ['koa-key'], want: { format: 'opaque', ...judge(n, c7[n], c7[n + '.sig'], ['koa-key']), payload: c7[n] } });
   emit(v);
 })();
