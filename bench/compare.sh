@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# compare.sh: sessctl bench against wrk and hey, in one run, on loopback,
+# against the same servers with the same connections and duration, and the
+# ratios sessctl/wrk and sessctl/hey.
+#
+#   bash bench/compare.sh                 # 50 connections, 10 s per run
+#   CONNS=100 DURATION=5 bash bench/compare.sh
+#
+# Servers: bench/bare (a bare net/http handler sending serve-demo's 102
+# bytes) and `sessctl serve-demo` (fresh for each row). Rows:
+#   bare        wrk, hey, sessctl bench (per-session mode, counter checked:
+#               the bare body never changes, so its verdict is INCONSISTENT,
+#               which is beside the point here)
+#   demo-new    wrk and hey send no cookie: serve-demo creates a session per
+#               request; sessctl bench per-session mode: one session per
+#               connection, each request continues it (other server work:
+#               a lookup instead of a creation; shown for reference)
+#   demo-shared every tool sends one session's cookie (sessctl --shared):
+#               the same server work for all three
+# Client and server share the machine's cores, so each tool's CPU per
+# request comes straight out of the server's throughput: run it on a quiet
+# machine. It needs wrk (Debian package) and hey (installed with go install
+# when missing), curl, and Go.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CONNS=${CONNS:-50}
+DURATION=${DURATION:-10}
+BARE_ADDR=${BARE_ADDR:-127.0.0.1:18081}
+DEMO_ADDR=${DEMO_ADDR:-127.0.0.1:18082}
+HEY_VERSION=v0.1.5
+
+if ! command -v wrk >/dev/null; then
+  echo "== installing wrk" >&2
+  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk >/dev/null
+fi
+export PATH="$PATH:$(go env GOPATH)/bin"
+if ! command -v hey >/dev/null; then
+  echo "== installing hey $HEY_VERSION" >&2
+  go install "github.com/rakyll/hey@$HEY_VERSION"
+fi
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "== building sessctl and bench/bare" >&2
+go build -o "$tmp/sessctl" .
+go build -o "$tmp/bare" ./bench/bare
+
+wait_up() { # url
+  for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done
+  echo "compare.sh: $1 did not come up" >&2; exit 2
+}
+start_bare() {
+  "$tmp/bare" -addr "$BARE_ADDR" 2>/dev/null & pids+=($!)
+  wait_up "http://$BARE_ADDR/"
+}
+start_demo() {
+  "$tmp/sessctl" serve-demo --addr "$DEMO_ADDR" --secret compare >/dev/null 2>&1 & demo_pid=$!
+  pids+=("$demo_pid")
+  wait_up "http://$DEMO_ADDR/"
+}
+stop_demo() { kill "$demo_pid"; wait "$demo_pid" 2>/dev/null || true; }
+
+# Each prints requests/s.
+run_wrk() { # url [cookie]
+  local h=(); [ -n "${2:-}" ] && h=(-H "Cookie: $2")
+  wrk -t2 -c"$CONNS" -d"${DURATION}s" "${h[@]}" "$1" | awk '/^Requests\/sec/ {print $2}'
+}
+run_hey() { # url [cookie]
+  local h=(); [ -n "${2:-}" ] && h=(-H "Cookie: $2")
+  hey -c "$CONNS" -z "${DURATION}s" "${h[@]}" "$1" | awk '/Requests\/sec/ {print $2}'
+}
+run_sessctl() { # url [--shared]
+  "$tmp/sessctl" bench "$1" -c "$CONNS" -d "${DURATION}s" -o json ${2:-} 2>/dev/null >"$tmp/out.json" || true
+  sed -n 's/.*"throughput_rps": \([0-9.]*\).*/\1/p' "$tmp/out.json"
+}
+new_cookie() { # url: the Set-Cookie of a fresh session, as name=value
+  curl -s -D - -o /dev/null "$1" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | tr -d '\r'
+}
+
+declare -A R
+echo "== $CONNS connections, ${DURATION}s per run, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+start_bare
+echo "-- bare: wrk, hey, sessctl" >&2
+R[bare,wrk]=$(run_wrk "http://$BARE_ADDR/")
+R[bare,hey]=$(run_hey "http://$BARE_ADDR/")
+R[bare,sessctl]=$(run_sessctl "http://$BARE_ADDR/")
+
+echo "-- serve-demo, new sessions / per-session: wrk, hey, sessctl" >&2
+start_demo; R[new,wrk]=$(run_wrk "http://$DEMO_ADDR/"); stop_demo
+start_demo; R[new,hey]=$(run_hey "http://$DEMO_ADDR/"); stop_demo
+start_demo; R[new,sessctl]=$(run_sessctl "http://$DEMO_ADDR/"); stop_demo
+
+echo "-- serve-demo, one shared session: wrk, hey, sessctl --shared" >&2
+start_demo; R[shared,wrk]=$(run_wrk "http://$DEMO_ADDR/" "$(new_cookie "http://$DEMO_ADDR/")"); stop_demo
+start_demo; R[shared,hey]=$(run_hey "http://$DEMO_ADDR/" "$(new_cookie "http://$DEMO_ADDR/")"); stop_demo
+start_demo; R[shared,sessctl]=$(run_sessctl "http://$DEMO_ADDR/" --shared); stop_demo
+
+printf '\n%-34s %10s %10s %10s %14s %14s\n' "server ($CONNS conns, ${DURATION}s)" "wrk rps" "hey rps" "sessctl rps" "sessctl/wrk" "sessctl/hey"
+row() { # key label
+  awk -v l="$2" -v w="${R[$1,wrk]:-0}" -v h="${R[$1,hey]:-0}" -v s="${R[$1,sessctl]:-0}" 'BEGIN {
+    printf "%-34s %10.0f %10.0f %10.0f %14.2f %14.2f\n", l, w, h, s, (w > 0 ? s / w : 0), (h > 0 ? s / h : 0) }'
+}
+row bare "bare net/http handler"
+row new "serve-demo (wrk/hey: new sessions)"
+row shared "serve-demo, one shared session"
