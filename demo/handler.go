@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -240,12 +241,14 @@ var (
 )
 
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.logger == nil {
+		a.route(w, r)
+		return
+	}
 	start := time.Now()
 	status, sessID := a.route(w, r)
-	if a.logger != nil {
-		a.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", status,
-			"session", shortID(sessID), "remote", r.RemoteAddr, "duration", time.Since(start))
-	}
+	a.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", status,
+		"session", shortID(sessID), "remote", r.RemoteAddr, "duration", time.Since(start))
 }
 
 func (a *app) route(w http.ResponseWriter, r *http.Request) (status int, sessID string) {
@@ -392,10 +395,16 @@ func appendJSON(b []byte, head, tail string, s Session) []byte {
 // isoMillis is JavaScript's Date.prototype.toJSON layout.
 const isoMillis = "2006-01-02T15:04:05.000Z"
 
+// bodyPool recycles body buffers: net/http copies what Write gets, so a
+// buffer is free again when Write returns.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
 func (a *app) send(w http.ResponseWriter, status int, s Session) {
-	var buf [256]byte
-	body := appendJSON(buf[:0], a.jsonHead, a.jsonTail, s)
+	bp := bodyPool.Get().(*[]byte)
+	body := appendJSON((*bp)[:0], a.jsonHead, a.jsonTail, s)
 	writeExpress(w, status, hdrJSON, body)
+	*bp = body
+	bodyPool.Put(bp)
 }
 
 // writeExpress writes body with the headers Express's res.send adds:

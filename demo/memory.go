@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
 	"sync"
 	"sync/atomic"
@@ -111,8 +110,7 @@ func (s *MemoryStore) setCookieConfig(c cookieConfig) {
 
 func keyOf(id string) memKey {
 	var k memKey
-	if len(id) == 32 && isBase64URL(id) {
-		base64.RawURLEncoding.Decode(k[:], []byte(id))
+	if len(id) == 32 && decodeID(&k, id) {
 		return k
 	}
 	sum := sha256.Sum256([]byte(id))
@@ -120,12 +118,29 @@ func keyOf(id string) memKey {
 	return k
 }
 
-func isBase64URL(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+// b64url maps a base64url character to its 6 bits, 0xff for others.
+var b64url = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := range len(alphabet) {
+		t[alphabet[i]] = byte(i)
+	}
+	return t
+}()
+
+// decodeID decodes a 32-character base64url id into k without allocating;
+// false when a character is outside the alphabet.
+func decodeID(k *memKey, id string) bool {
+	for i := 0; i < 8; i++ {
+		a, b, c, d := b64url[id[4*i]], b64url[id[4*i+1]], b64url[id[4*i+2]], b64url[id[4*i+3]]
+		if a|b|c|d == 0xff || (a|b|c|d)&0xc0 != 0 {
 			return false
 		}
+		k[3*i] = a<<2 | b>>4
+		k[3*i+1] = b<<4 | c>>2
+		k[3*i+2] = c<<6 | d
 	}
 	return true
 }

@@ -2,9 +2,11 @@ package demo
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -222,4 +224,20 @@ func BenchmarkMemoryVisit(b *testing.B) {
 			i++
 		}
 	})
+}
+
+func TestKeyOf(t *testing.T) {
+	for range 100 {
+		id := newSessionID()
+		var want memKey
+		base64.RawURLEncoding.Decode(want[:], []byte(id))
+		if keyOf(id) != want {
+			t.Fatalf("keyOf(%q) is not its base64url decoding", id)
+		}
+	}
+	// other ids hash, and never collide with a close canonical one
+	a, b := keyOf("short"), keyOf(strings.Repeat("A", 31)+"=")
+	if a == b || a == keyOf("shorT") || b == keyOf(strings.Repeat("A", 32)) {
+		t.Fatal("keys collide")
+	}
 }
