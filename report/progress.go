@@ -47,7 +47,11 @@ func (p *BenchProgress) Update(bp client.BenchProgress) {
 	line := fmt.Sprintf("bench: %s requests  %s req/s  %s errors  %s elapsed",
 		done, benchNum(int64(bp.RateRPS+0.5)), benchNum(bp.Errors), bp.Elapsed.Round(100*time.Millisecond))
 	if bp.Remaining > 0 {
-		line += fmt.Sprintf("  %s left", bp.Remaining.Round(time.Second))
+		r := bp.Remaining.Round(time.Second)
+		if bp.Remaining < 10*time.Second {
+			r = bp.Remaining.Round(100 * time.Millisecond)
+		}
+		line += fmt.Sprintf("  %s left", r)
 	}
 	fmt.Fprintf(p.s.ErrOut, "\r\x1b[K%s", line)
 	p.drawn = true
