@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -180,19 +181,7 @@ func TestConnectRedisInterop(t *testing.T) {
 	url := testRedis(t)
 	dir := testenv.Interop(t)
 	const secret = "sessionTesting"
-	nodeAddr := testenv.FreeAddr(t)
-	_, port, _ := net.SplitHostPort(nodeAddr)
-	node := exec.Command("node", "express-redis-app.js")
-	node.Dir = dir
-	node.Env = append(os.Environ(), "PORT="+port, "SECRET="+secret, "REDIS_URL="+url)
-	var nodeErr strings.Builder
-	node.Stderr = &nodeErr
-	if err := node.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { node.Process.Kill(); node.Wait() })
-	testenv.WaitListening(t, nodeAddr, 30*time.Second)
-	nodeURL := "http://" + nodeAddr + "/"
+	nodeURL, nodeErr := startExpressRedis(t, dir, url, secret, "")
 
 	store := newTestRedisStore(t, url)
 	rc := rawRedis(t, url)
@@ -209,7 +198,7 @@ func TestConnectRedisInterop(t *testing.T) {
 			VisitCount int `json:"visitCount"`
 		}
 		if err := json.Unmarshal([]byte(body), &s); err != nil || resp.StatusCode != wantStatus || s.VisitCount != wantCount {
-			t.Fatalf("%s: %d %s, want %d and visitCount %d (node stderr: %s)", who, resp.StatusCode, body, wantStatus, wantCount, nodeErr.String())
+			t.Fatalf("%s: %d %s, want %d and visitCount %d (node stderr: %s)", who, resp.StatusCode, body, wantStatus, wantCount, nodeErr)
 		}
 		if ck == "" {
 			ck = cookiePairs(resp)
@@ -337,4 +326,62 @@ func mustSigner(secret string) *cookie.ExpressSigner {
 		panic(err)
 	}
 	return s
+}
+
+// startExpressRedis runs interop/express-redis-app.js (express-session +
+// connect-redis) on a free port and returns its URL and its stderr.
+func startExpressRedis(t *testing.T, dir, redisURL, secret, cookieJSON string) (string, *strings.Builder) {
+	t.Helper()
+	nodeAddr := testenv.FreeAddr(t)
+	_, port, _ := net.SplitHostPort(nodeAddr)
+	node := exec.Command("node", "express-redis-app.js")
+	node.Dir = dir
+	node.Env = append(os.Environ(), "PORT="+port, "SECRET="+secret, "REDIS_URL="+redisURL, "COOKIE="+cookieJSON)
+	nodeErr := &strings.Builder{}
+	node.Stderr = nodeErr
+	if err := node.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { node.Process.Kill(); node.Wait() })
+	testenv.WaitListening(t, nodeAddr, 30*time.Second)
+	return "http://" + nodeAddr + "/", nodeErr
+}
+
+// TestConnectRedisInteropMaxAge: with maxAge and sameSite set alike on both
+// sides, the demo's cookie attributes and JSON are express-session's, and
+// each side continues what the other stored (cookie.expires included).
+func TestConnectRedisInteropMaxAge(t *testing.T) {
+	url := testRedis(t)
+	dir := testenv.Interop(t)
+	const secret = "sessionTesting"
+	nodeURL, nodeErr := startExpressRedis(t, dir, url, secret, `{"maxAge":3600000,"sameSite":"lax"}`)
+	goSrv := httptest.NewServer(NewHandler(Options{Secrets: [][]byte{[]byte(secret)}, Store: newTestRedisStore(t, url),
+		MaxAge: time.Hour, SameSite: "lax"}))
+	defer goSrv.Close()
+	rc := rawRedis(t, url)
+	c := &http.Client{}
+	attrs := regexp.MustCompile(`^connect\.sid=s%3A[^;]+; Path=/; Expires=[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT; HttpOnly; SameSite=Lax$`)
+	body := regexp.MustCompile(`^\{"cookie":\{"originalMaxAge":3600000,"expires":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","httpOnly":true,"path":"/","sameSite":"lax"\},"sid":\d+,"visitCount":\d+\}$`)
+
+	resp, nodeBody := request(t, c, "GET", nodeURL, "")
+	if resp.StatusCode != 201 || !attrs.MatchString(resp.Header.Get("Set-Cookie")) || !body.MatchString(nodeBody) {
+		t.Fatalf("node: %d %q %s (stderr %s)", resp.StatusCode, resp.Header.Get("Set-Cookie"), nodeBody, nodeErr)
+	}
+	ck := cookiePairs(resp)
+	id, _ := mustSigner(secret).ParseSessionCookie(strings.TrimPrefix(ck, "connect.sid="))
+	stored, _ := rc.Get(t.Context(), "sess:"+id).Result()
+
+	resp, goBody := request(t, c, "GET", goSrv.URL+"/", ck)
+	if resp.StatusCode != 200 || !attrs.MatchString(resp.Header.Get("Set-Cookie")) ||
+		goBody != strings.Replace(stored, `"visitCount":1}`, `"visitCount":2}`, 1) {
+		t.Fatalf("demo continuing node's session: %d %q\n%s\nwant what node stored, visitCount 2:\n%s", resp.StatusCode, resp.Header.Get("Set-Cookie"), goBody, stored)
+	}
+	stored, _ = rc.Get(t.Context(), "sess:"+id).Result()
+	if !body.MatchString(stored) {
+		t.Fatalf("the demo stored %s", stored)
+	}
+	resp, nodeBody = request(t, c, "GET", nodeURL, ck)
+	if resp.StatusCode != 200 || nodeBody != strings.Replace(stored, `"visitCount":2}`, `"visitCount":3}`, 1) {
+		t.Fatalf("node continuing the demo's: %d\n%s\nwant what the demo stored, visitCount 3:\n%s", resp.StatusCode, nodeBody, stored)
+	}
 }

@@ -2,7 +2,8 @@
 // session store: express + express-session + connect-redis + redis, the
 // layout serve-demo --store redis:// shares. Settings: PORT (default 3000),
 // SECRET (default "sessionTesting", comma-separated to rotate), REDIS_URL
-// (default redis://127.0.0.1:6379/0). Binds 127.0.0.1.
+// (default redis://127.0.0.1:6379/0), COOKIE (express-session's cookie
+// options as JSON, e.g. {"maxAge":3600000,"sameSite":"lax"}). Binds 127.0.0.1.
 const express = require('express');
 const session = require('express-session');
 const { RedisStore } = require('connect-redis');
@@ -19,6 +20,7 @@ async function main() {
         secret: (process.env.SECRET || 'sessionTesting').split(','),
         resave: true,
         saveUninitialized: true,
+        cookie: process.env.COOKIE ? JSON.parse(process.env.COOKIE) : undefined,
     }));
 
     const getRandomInt = (max) => Math.floor(Math.random() * Math.floor(max));
