@@ -304,3 +304,66 @@ func TestServeDemoProcessModes(t *testing.T) {
 		t.Fatal("serve-demo did not stop on SIGTERM")
 	}
 }
+
+// startRedisServer runs a redis-server of the test's own on addr with an
+// append-only file in dir (so a restart keeps the sessions).
+func startRedisServer(t *testing.T, addr, dir string) *exec.Cmd {
+	t.Helper()
+	path := testenv.Command(t, "redis-server")
+	_, port, _ := strings.Cut(addr, ":")
+	cmd := exec.Command(path, "--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "yes",
+		"--appendfsync", "always", "--dir", dir, "--daemonize", "no")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	testenv.WaitListening(t, addr, 10*time.Second)
+	return cmd
+}
+
+// TestServeDemoRedisDownAndBack: the serve-demo process answers 503 and
+// logs one clear line while its Redis is stopped, and 200 on the same
+// session once Redis is back, without being restarted.
+func TestServeDemoRedisDownAndBack(t *testing.T) {
+	addr, dir := testenv.FreeAddr(t), t.TempDir()
+	rs := startRedisServer(t, addr, dir)
+	proc, url := startServeDemo(t, "--store", "redis://"+addr+"/0", "--secret", "k")
+	c := &http.Client{Timeout: 10 * time.Second}
+	_, _, cookie, err := visitDemo(c, url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs.Process.Signal(os.Interrupt)
+	rs.Wait()
+	for range 3 {
+		if status, _, _, err := visitDemo(c, url, cookie); err != nil || status != 503 {
+			t.Fatalf("with Redis down: %d %v, want 503", status, err)
+		}
+	}
+	startRedisServer(t, addr, dir)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		status, b, _, err := visitDemo(c, url, cookie)
+		if err == nil && status == 200 {
+			if b.VisitCount != 2 {
+				t.Fatalf("after Redis is back: visitCount %d, want 2", b.VisitCount)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after Redis is back: %d %v", status, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// stderr reaches us through a pipe: give the last line a moment
+	var logs string
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if logs = proc.Stderr.(*syncWriter).String(); strings.Contains(logs, "available again") {
+			break
+		}
+	}
+	if strings.Count(logs, "session store unavailable: answering 503 until it is back") != 1 ||
+		!strings.Contains(logs, addr) || !strings.Contains(logs, "session store available again") {
+		t.Fatalf("stderr:\n%s", logs)
+	}
+}
