@@ -82,6 +82,7 @@ type app struct {
 	signer     *cookie.ExpressSigner
 	keygrip    *cookie.Keygrip
 	store      Store
+	renamer    Renamer // nil in cookie mode or over a store that cannot rename
 	mode       Mode
 	cookieName string
 	sigName    string
@@ -155,6 +156,9 @@ func NewHandler(opts Options) http.Handler {
 	a.sigName = a.cookieName + ".sig"
 	if a.store == nil && a.mode == ModeStore {
 		a.store = NewMemoryStore()
+	}
+	if r, ok := a.store.(Renamer); ok && a.mode == ModeStore {
+		a.renamer = r
 	}
 	if c, ok := a.store.(cookieConfigurer); ok {
 		c.setCookieConfig(a.cc)
@@ -263,7 +267,7 @@ func (a *app) route(w http.ResponseWriter, r *http.Request) (status int, sessID 
 		return a.healthz(w, r), ""
 	case r.URL.Path == "/logout" && r.Method == http.MethodPost:
 		return a.logout(w, r)
-	case r.URL.Path == "/regenerate" && r.Method == http.MethodPost && a.mode == ModeStore:
+	case r.URL.Path == "/regenerate" && r.Method == http.MethodPost && a.renamer != nil:
 		return a.regenerate(w, r)
 	}
 	return a.notFound(w, r), ""
@@ -471,7 +475,7 @@ func (a *app) regenerate(w http.ResponseWriter, r *http.Request) (int, string) {
 	id, ok := a.sessionID(r)
 	if ok {
 		newID := newSessionID()
-		sess, err := a.store.(Renamer).Rename(r.Context(), id, newID)
+		sess, err := a.renamer.Rename(r.Context(), id, newID)
 		switch {
 		case err == nil:
 			a.storeUp()
