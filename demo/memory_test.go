@@ -120,7 +120,7 @@ func TestMemoryFloodBounded(t *testing.T) {
 		var wg sync.WaitGroup
 		for w := range 4 {
 			wg.Go(func() {
-				for i := range 3 * max / 4 {
+				for i := range 3*max/4 + 1 {
 					s.Create(context.Background(), newSessionID(), Session{SID: int32(w), VisitCount: int64(i)})
 				}
 			})
