@@ -232,6 +232,36 @@ func (p jsonPath) lookup(body []byte) ([]byte, bool) {
 	return p.decode(body)
 }
 
+// pathCache remembers the bytes of the last body up to where a path's value
+// started. A body with the very same bytes up to there has the same
+// structure up to there, so the value starts at the same offset: the
+// scanner only has to compare the prefix (memcmp) and skip the value.
+type pathCache struct {
+	prefix []byte
+	valid  bool
+}
+
+// lookupCached is lookup with a pathCache.
+func (p jsonPath) lookupCached(body []byte, c *pathCache) ([]byte, bool) {
+	if n := len(c.prefix); c.valid && len(body) > n && bytes.Equal(body[:n], c.prefix) {
+		s := jsonScanner{b: body, i: n}
+		if s.skip() {
+			return body[n:s.i], true
+		}
+	}
+	v, ok, simple := p.scan(body)
+	if !simple {
+		c.valid = false
+		return p.decode(body)
+	}
+	if ok {
+		start := cap(body) - cap(v) // v is a slice of body
+		c.prefix = append(c.prefix[:0], body[:start]...)
+		c.valid = true
+	}
+	return v, ok
+}
+
 func (p jsonPath) scan(b []byte) (val []byte, ok, simple bool) {
 	s := jsonScanner{b: b}
 	for _, seg := range p {

@@ -203,11 +203,43 @@ func TestParseCounter(t *testing.T) {
 	}
 }
 
+func TestJSONPathCache(t *testing.T) {
+	p := parseJSONPath("visitCount")
+	var c pathCache
+	for _, body := range []string{
+		`{"cookie":{"path":"/"},"sid":1234,"visitCount":1}`,
+		`{"cookie":{"path":"/"},"sid":1234,"visitCount":2}`,
+		`{"cookie":{"path":"/"},"sid":1234,"visitCount":10}`,
+		`{"cookie":{"path":"/"},"sid":99,"visitCount":11}`,
+		`{"cookie":{"path":"/"},"sid":99,"visitCount":"12"}`,
+		`{"cookie":{"path":"/"},"sid":99,"visitCount":`,
+		`{"cookie":{"path":"/"},"sid":99,"visitCount":{"n":1}}`,
+		`{"cookie":{"path":"/"},"sid":99,"visitCount":[1,2]}`,
+		`{"cookie":{"path":"/"},"sid":99,"visitCount":13}`,
+		`{"k\u00e9":1, "visitCount": 14}`,
+		`{"k\u00e9":1, "visitCount": 15}`,
+	} {
+		want, wantOK := p.lookup([]byte(body))
+		got, ok := p.lookupCached([]byte(body), &c)
+		if ok != wantOK || string(got) != string(want) {
+			t.Errorf("%s: cached %s %v, uncached %s %v", body, got, ok, want, wantOK)
+		}
+	}
+}
+
 func FuzzJSONPathLookup(f *testing.F) {
-	f.Add("visitCount", `{"cookie":{"path":"/"},"sid":1234,"visitCount":2}`)
-	f.Add("a.b", `{"a": {"b": [1, "x"]}}`)
-	f.Fuzz(func(t *testing.T, path, body string) {
-		parseJSONPath(path).lookup([]byte(body)) // must not panic
+	f.Add("visitCount", `{"cookie":{"path":"/"},"sid":1234,"visitCount":2}`, `{"cookie":{"path":"/"},"sid":1234,"visitCount":3}`)
+	f.Add("a.b", `{"a": {"b": [1, "x"]}}`, `{"a": {"b": 7}}`)
+	f.Fuzz(func(t *testing.T, path, body1, body2 string) {
+		p := parseJSONPath(path)
+		var c pathCache
+		for _, b := range []string{body1, body2} {
+			want, wantOK := p.lookup([]byte(b))
+			got, ok := p.lookupCached([]byte(b), &c)
+			if ok != wantOK || string(got) != string(want) {
+				t.Fatalf("%q in %q: cached %q %v, uncached %q %v", path, b, got, ok, want, wantOK)
+			}
+		}
 	})
 }
 
@@ -242,6 +274,18 @@ func BenchmarkJSONPathLookup(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, ok := p.lookup(body); !ok {
+			b.Fatal("not found")
+		}
+	}
+}
+
+func BenchmarkJSONPathLookupCached(b *testing.B) {
+	body := []byte(`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"sid":1234,"visitCount":2}`)
+	p := parseJSONPath("visitCount")
+	var c pathCache
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := p.lookupCached(body, &c); !ok {
 			b.Fatal("not found")
 		}
 	}

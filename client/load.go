@@ -276,6 +276,8 @@ type worker struct {
 	lat  [256]int64
 	latN int
 
+	counterAt, idAt pathCache
+
 	// live counts for progress and the watchdog, read by another goroutine
 	done, failed atomic.Int64
 	_            [64]byte
@@ -417,7 +419,7 @@ func (w *worker) handle(v *vu, ti int, now time.Time) {
 		return
 	}
 	if e.counter != nil {
-		raw, ok := e.counter.lookup(r.body)
+		raw, ok := e.counter.lookupCached(r.body, &w.counterAt)
 		var c int64
 		if ok {
 			c, ok = parseCounter(raw)
@@ -428,7 +430,7 @@ func (w *worker) handle(v *vu, ti int, now time.Time) {
 		}
 		var id []byte
 		if e.id != nil {
-			id, _ = e.id.lookup(r.body)
+			id, _ = e.id.lookupCached(r.body, &w.idAt)
 		}
 		o := observation{counter: c, id: id, fresh: fresh}
 		if e.cfg.Shared {
