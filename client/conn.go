@@ -222,7 +222,13 @@ func (r *response) read(br *bufio.Reader, head bool) error {
 			if colon <= 0 {
 				return protocolErr("header line %q", line)
 			}
-			name, val := line[:colon], bytes.TrimSpace(line[colon+1:])
+			name := line[:colon]
+			switch len(name) { // only four headers matter: skip the rest cheaply
+			case len(hContentLength), len(hTransferEncoding), len(hSetCookie):
+			default:
+				continue
+			}
+			val := bytes.TrimSpace(line[colon+1:])
 			switch {
 			case bytes.EqualFold(name, hContentLength):
 				n, ok := atoi(val)
