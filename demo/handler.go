@@ -312,9 +312,10 @@ func (a *app) serve(w http.ResponseWriter, r *http.Request) (status int, sessID 
 	}
 
 	id := newSessionID()
-	now := a.now()
+	var now time.Time // only a cookie with an expiry needs the clock
 	sess := Session{SID: int32(mrand.IntN(10000)), VisitCount: 1}
 	if a.cc.maxAge > 0 {
+		now = a.now()
 		sess.Expires = now.Add(a.cc.maxAge).Truncate(time.Millisecond).UTC()
 	}
 	if err := a.store.Create(ctx, id, sess); err != nil {
