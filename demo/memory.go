@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// DefaultMaxSessions is the memory store's default cap: about 110 MB of
+// DefaultMaxSessions is the memory store's default cap: about 140 MB of
 // sessions at most.
 const DefaultMaxSessions = 1_000_000
 
@@ -33,7 +33,7 @@ type MemoryStoreOptions struct {
 // MemoryStore keeps sessions in process memory: an index from session id to
 // a slot in a slab of fixed-size entries, and an intrusive doubly linked LRU
 // list through the slab with int32 links, so the garbage collector sees no
-// per-session pointer (about 110 bytes per idle session, TTL and LRU
+// per-session pointer (about 136 bytes per idle session, TTL and LRU
 // bookkeeping included). The zero value is not usable; call NewMemoryStore
 // or NewMemoryStoreWith.
 type MemoryStore struct {
