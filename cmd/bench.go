@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -32,6 +35,8 @@ type benchOptions struct {
 	IDPath      string
 	Insecure    bool
 	Output      string
+	// Threads is the GOMAXPROCS of the run; 0 picks it (see threadsFor).
+	Threads int
 }
 
 func newBenchCmd(streams *report.Streams, runF func(context.Context, *benchOptions) error) *cobra.Command {
@@ -96,6 +101,8 @@ what it measured); 130 when interrupted.`,
 				return &usageError{fmt.Errorf("--rate must not be negative, not %g", opts.Rate)}
 			case opts.Timeout <= 0:
 				return &usageError{fmt.Errorf("--timeout must be above 0, not %s", opts.Timeout)}
+			case opts.Threads < 0:
+				return &usageError{fmt.Errorf("--threads must not be negative, not %d", opts.Threads)}
 			case opts.Output != "table" && opts.Output != "json":
 				return &usageError{fmt.Errorf("-o/--output must be table or json, not %q", opts.Output)}
 			case opts.Shared && f.Changed("sessions"):
@@ -153,6 +160,7 @@ what it measured); 130 when interrupted.`,
 	f.StringVar(&opts.IDPath, "id", client.DefaultIDPath, "JSON path of the session's id in the body ('' : not checked)")
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	f.IntVarP(&opts.Threads, "threads", "t", 0, "OS threads running the load (GOMAXPROCS); default half the CPUs for a loopback target, whose server shares them, else all")
 	return c
 }
 
@@ -165,6 +173,9 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 		}
 		defer srv.Close()
 		urls = []string{srv.URL()}
+	}
+	if n := threadsFor(opts.Threads, opts.URLs); n != runtime.GOMAXPROCS(0) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
 	}
 	progress := report.NewBenchProgress(streams)
 	res, err := client.Bench(ctx, client.BenchConfig{
@@ -197,6 +208,31 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 		return fmt.Errorf("write the result: %w", err)
 	}
 	return benchOutcome(ctx, res)
+}
+
+// threadsFor is the GOMAXPROCS for a run: n when given; for targets all on
+// loopback, half the CPUs (at least 1), because the server runs on the same
+// cores and every cycle the client's scheduler spends is taken from it
+// (measured on 2 cores: about a tenth more requests/s with 1 than with 2);
+// otherwise, and for the embedded server, which runs in this process, all.
+func threadsFor(n int, urls []string) int {
+	if n > 0 {
+		return n
+	}
+	if len(urls) == 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	for _, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return runtime.GOMAXPROCS(0)
+		}
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return runtime.GOMAXPROCS(0)
+		}
+	}
+	return max(1, runtime.NumCPU()/2)
 }
 
 // benchOutcome maps a finished run to its exit: trouble (2) when the target

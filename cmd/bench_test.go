@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -231,5 +232,31 @@ func TestBenchServerKilledExit2(t *testing.T) {
 	}
 	if code != ExitTrouble || !strings.Contains(errOut, "bench stopped") || !strings.Contains(out, "errors") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}
+
+func TestBenchThreads(t *testing.T) {
+	all := runtime.GOMAXPROCS(0)
+	half := max(1, runtime.NumCPU()/2)
+	for _, test := range []struct {
+		n    int
+		urls []string
+		want int
+	}{
+		{3, []string{"http://10.0.0.1/"}, 3},
+		{0, nil, all}, // the embedded server runs in this process
+		{0, []string{"http://127.0.0.1:3000/", "http://localhost:3001/", "http://[::1]:3002/"}, half},
+		{0, []string{"http://127.0.0.1:3000/", "http://app.test/"}, all},
+	} {
+		if got := threadsFor(test.n, test.urls); got != test.want {
+			t.Errorf("threadsFor(%d, %v) = %d, want %d", test.n, test.urls, got, test.want)
+		}
+	}
+	code, _, errOut := runSessctl(t, "bench", "--threads", "-1")
+	if code != ExitTrouble || !strings.Contains(errOut, "--threads") {
+		t.Errorf("--threads -1: exit %d %s", code, errOut)
+	}
+	if runtime.GOMAXPROCS(0) != all {
+		t.Errorf("GOMAXPROCS left at %d", runtime.GOMAXPROCS(0))
 	}
 }
