@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -487,10 +486,7 @@ func classify(err error) string {
 		return errTimeout
 	case errors.Is(err, errProtocol):
 		return errProtocolC
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed):
-		return errClosed
-	default:
+	default: // EOF, ECONNRESET, EPIPE: the server closed the connection
 		return errClosed
 	}
 }
