@@ -36,7 +36,7 @@ func NewExpressSigner(secrets ...[]byte) (*ExpressSigner, error) {
 	s := &ExpressSigner{secrets: secrets, pools: make([]sync.Pool, len(secrets))}
 	for i := range secrets {
 		key := secrets[i]
-		s.pools[i].New = func() any { return hmac.New(sha256.New, key) }
+		s.pools[i].New = func() any { return &sigState{h: hmac.New(sha256.New, key)} }
 	}
 	return s, nil
 }
@@ -44,15 +44,24 @@ func NewExpressSigner(secrets ...[]byte) (*ExpressSigner, error) {
 // sigLen is the length of an unpadded base64 HMAC-SHA256: always 43.
 const sigLen = 43
 
+// sigState is one HMAC with buffers of its own, so that signing allocates
+// nothing; the signer pools them per secret.
+type sigState struct {
+	h   hash.Hash
+	msg []byte
+	sum [sha256.Size]byte
+}
+
 // appendSig appends the signature of value under secret i to dst.
 func (s *ExpressSigner) appendSig(dst []byte, i int, value string) []byte {
-	h := s.pools[i].Get().(hash.Hash)
-	h.Reset()
-	h.Write([]byte(value))
-	var sum [sha256.Size]byte
-	mac := h.Sum(sum[:0])
-	s.pools[i].Put(h)
-	return base64.RawStdEncoding.AppendEncode(dst, mac)
+	st := s.pools[i].Get().(*sigState)
+	st.msg = append(st.msg[:0], value...)
+	st.h.Reset()
+	st.h.Write(st.msg)
+	mac := st.h.Sum(st.sum[:0])
+	dst = base64.RawStdEncoding.AppendEncode(dst, mac)
+	s.pools[i].Put(st)
+	return dst
 }
 
 // Sign returns value + "." + signature with the first secret, what
@@ -90,9 +99,18 @@ func (s *ExpressSigner) Unsign(signed string) (value string, keyIndex int, ok bo
 
 // SessionCookieValue returns the connect.sid cookie value express-session
 // sets for session id: "s:" + Sign(id), URL-encoded as encodeURIComponent
-// does.
+// does. It builds the value in one allocation: the demo server calls it for
+// every new session.
 func (s *ExpressSigner) SessionCookieValue(id string) string {
-	return EncodeURIComponent("s:" + s.Sign(id))
+	var sig [sigLen]byte
+	s.appendSig(sig[:0], 0, id)
+	var b strings.Builder
+	b.Grow(len("s%3A") + uriComponentLen(id) + 1 + uriComponentLen(string(sig[:])))
+	b.WriteString("s%3A")
+	writeURIComponent(&b, id)
+	b.WriteByte('.')
+	writeURIComponent(&b, string(sig[:]))
+	return b.String()
 }
 
 // ParseSessionCookie returns the session id carried by a connect.sid cookie
@@ -125,36 +143,54 @@ func DecodeCookieValue(raw string) string {
 // EncodeURIComponent escapes s as JavaScript's encodeURIComponent: every
 // byte except A-Z a-z 0-9 - _ . ! ~ * ' ( ) becomes %XX (UTF-8 bytes).
 func EncodeURIComponent(s string) string {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !uriUnreserved(s[i]) {
-			n++
-		}
-	}
-	if n == 0 {
+	n := uriComponentLen(s)
+	if n == len(s) {
 		return s
 	}
-	const hexd = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s)+2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if uriUnreserved(c) {
-			b = append(b, c)
-			continue
-		}
-		b = append(b, '%', hexd[c>>4], hexd[c&15])
-	}
-	return string(b)
+	var b strings.Builder
+	b.Grow(n)
+	writeURIComponent(&b, s)
+	return b.String()
 }
 
-func uriUnreserved(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+// uriComponentLen is the length of s once escaped.
+func uriComponentLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !uriUnreserved[s[i]] {
+			n += 2
+		}
 	}
-	switch c {
-	case '-', '_', '.', '!', '~', '*', '\'', '(', ')':
-		return true
-	}
-	return false
+	return n
 }
+
+func writeURIComponent(b *strings.Builder, s string) {
+	const hexd = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if uriUnreserved[c] {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexd[c>>4])
+		b.WriteByte(hexd[c&15])
+	}
+}
+
+// uriUnreserved marks the bytes encodeURIComponent leaves alone.
+var uriUnreserved = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-_.!~*'()" {
+		t[c] = true
+	}
+	return t
+}()
