@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strings"
@@ -62,8 +63,10 @@ Secrets (--secret, repeatable for rotation, --secret-file, $SESSCTL_SECRET)
 never appear in the output. --wordlist searches for a weak secret.
 
 Exit status: 0 every input decoded and none failed verification; 1 a signature
-did not verify or the wordlist found nothing; 2 an input could not be decoded
-or a usage error.`,
+did not verify or the wordlist found nothing; 2 an input given as an argument
+or on stdin could not be decoded, or a usage error. A cookie read from --jar
+or set by --url's server that cannot be decoded (theme=dark beside the
+session) is listed as unknown but does not change the exit status.`,
 		Example: `  sessctl decode 's%3AaB3x...%2Bk' --secret keyboardcat
   sessctl decode 'Cookie: session=eyJ1c2VyIjoiYSJ9; session.sig=Wv9...' --secret k1 --secret k2
   sessctl decode eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig --key public.pem -o json
@@ -201,115 +204,41 @@ func runDecode(ctx context.Context, streams *report.Streams, opts *decodeOptions
 	if len(ins) == 0 {
 		return &CheckFailedError{Msg: "no cookie to decode"}
 	}
-	keys := cookie.Keys{Secrets: opts.Secrets, PublicKeys: opts.PublicKeys, EncKeys: opts.EncKeys}
-	now := opts.Now()
-	var (
-		ds                           []*cookie.Decoded
-		undecoded, invalid, notFound int
-		audited                      int
-	)
-	for _, in := range ins {
-		d, err := cookie.Decode(in, keys, opts.Format)
-		if err != nil {
-			if !errors.Is(err, cookie.ErrUnknownFormat) && !errors.Is(err, cookie.ErrMalformed) {
-				return err
-			}
-			undecoded++
-			ds = append(ds, &cookie.Decoded{Name: in.Name, Format: "unknown", SecretIndex: -1,
-				SizeBytes: len(in.Name) + len(in.Value), Warnings: []string{}, Error: err.Error()})
-			continue
-		}
-		cookie.MarkExpired(d, now)
-		if opts.Wordlist != "" {
-			ok, err := auditInput(ctx, streams, opts, in, &d, keys)
-			if err != nil {
-				return err
-			}
-			if ok {
-				audited++
-				if !d.Audit.Found {
-					notFound++
-				}
-			}
-		}
-		if d.Signature == cookie.Invalid {
-			invalid++
-		}
-		ds = append(ds, d)
+	bo := cookie.BatchOptions{
+		Keys:    cookie.Keys{Secrets: opts.Secrets, PublicKeys: opts.PublicKeys, EncKeys: opts.EncKeys},
+		Format:  opts.Format,
+		Now:     opts.Now,
+		Workers: opts.Workers,
 	}
+	if opts.Wordlist != "" {
+		bo.Wordlist = func() (io.ReadCloser, error) { return os.Open(opts.Wordlist) }
+		bo.Searching = report.DecodeSearching(streams, opts.Wordlist)
+	}
+	b, err := cookie.DecodeAll(ctx, ins, bo)
+	if err != nil {
+		return err
+	}
+	report.DecodeUnaudited(streams, b.Unaudited)
 	if opts.Output == "json" {
-		err = report.DecodeJSON(streams, ds)
+		err = report.DecodeJSON(streams, b.Decoded)
 	} else {
-		err = report.DecodeText(streams, ds, now)
+		err = report.DecodeText(streams, b.Decoded, b.Now)
 	}
 	if err != nil {
 		return err
 	}
-	switch {
-	case undecoded > 0:
-		return fmt.Errorf("%d of %d inputs could not be decoded", undecoded, len(ins))
-	case opts.Wordlist != "" && audited == 0:
-		return &CheckFailedError{Msg: "no input is signed with an HMAC secret a wordlist can search for"}
-	case notFound > 0:
-		return &CheckFailedError{Msg: fmt.Sprintf("the wordlist holds no secret for %d of %d inputs", notFound, audited)}
-	case invalid > 0:
-		return &CheckFailedError{Msg: fmt.Sprintf("%d of %d signatures did not verify", invalid, len(ins))}
+	switch outcome, msg := b.Outcome(); outcome {
+	case cookie.BatchUndecodable:
+		return errors.New(msg)
+	case cookie.BatchCheckFailed:
+		return &CheckFailedError{Msg: msg}
 	}
 	return nil
 }
 
-// auditInput searches the wordlist for in's secret. It reports false when
-// the format or the input cannot be audited (unsigned, public-key JWT).
-// When a secret is found, *d is decoded again with it.
-func auditInput(ctx context.Context, streams *report.Streams, opts *decodeOptions, in cookie.Input, d **cookie.Decoded, keys cookie.Keys) (bool, error) {
-	if (*d).Signature == cookie.Unsigned {
-		return false, nil
-	}
-	f, _ := cookie.FormatByName((*d).Format)
-	a, ok := f.(cookie.Auditor)
-	if !ok {
-		return false, nil
-	}
-	t, err := a.Prepare(in)
-	if err != nil {
-		fmt.Fprintf(streams.ErrOut, "sessctl: %s: not audited: %v\n", decodeInputName(in), err)
-		return false, nil
-	}
-	wl, err := os.Open(opts.Wordlist)
-	if err != nil {
-		return false, fmt.Errorf("--wordlist: %w", err)
-	}
-	defer wl.Close()
-	if streams.ErrTTY {
-		fmt.Fprintf(streams.ErrOut, "searching %s for the secret of %s...\n", opts.Wordlist, decodeInputName(in))
-	}
-	res, err := cookie.Audit(ctx, t, wl, opts.Workers)
-	if err != nil {
-		return false, fmt.Errorf("--wordlist %s: %w", opts.Wordlist, err)
-	}
-	if res.Found {
-		k := keys
-		k.Secrets = [][]byte{[]byte(res.Secret)}
-		if nd, err := f.Decode(in, k); err == nil {
-			nd.SecretIndex = -1
-			cookie.MarkExpired(nd, opts.Now())
-			*d = nd
-		}
-		(*d).Warnings = append((*d).Warnings, fmt.Sprintf(cookie.WarnWeakSecretFmt, res.Line))
-	}
-	(*d).Audit = &res
-	return true, nil
-}
-
-func decodeInputName(in cookie.Input) string {
-	if in.Name != "" {
-		return in.Name
-	}
-	return "the value"
-}
-
 // decodeInputs gathers the inputs: positional arguments and stdin, the
-// jar's cookies, and what --url's server sets.
+// jar's cookies, and what --url's server sets. Only the first are the
+// user's own (cookie.OriginUser).
 func decodeInputs(ctx context.Context, streams *report.Streams, opts *decodeOptions) ([]cookie.Input, error) {
 	var lines []string
 	for _, a := range opts.Args {
@@ -339,7 +268,7 @@ func decodeInputs(ctx context.Context, streams *report.Streams, opts *decodeOpti
 		jar = j
 		if opts.URL == "" {
 			for _, c := range j.All() {
-				ins = append(ins, cookie.Input{Name: c.Name, Value: c.Value})
+				ins = append(ins, cookie.Input{Name: c.Name, Value: c.Value, Origin: cookie.OriginJar})
 			}
 		}
 	}
@@ -358,7 +287,7 @@ func decodeInputs(ctx context.Context, streams *report.Streams, opts *decodeOpti
 		for _, st := range steps {
 			for _, sc := range st.SetCookies {
 				if sc.Value != "" {
-					ins = append(ins, cookie.Input{Name: sc.Name, Value: sc.Value})
+					ins = append(ins, cookie.Input{Name: sc.Name, Value: sc.Value, Origin: cookie.OriginServer})
 					n++
 				}
 			}
@@ -367,7 +296,7 @@ func decodeInputs(ctx context.Context, streams *report.Streams, opts *decodeOpti
 			// The server set nothing new: show what the jar sends it.
 			u, _ := url.Parse(opts.URL)
 			for _, c := range jar.Cookies(u) {
-				ins = append(ins, cookie.Input{Name: c.Name, Value: c.Value})
+				ins = append(ins, cookie.Input{Name: c.Name, Value: c.Value, Origin: cookie.OriginJar})
 			}
 		}
 	}

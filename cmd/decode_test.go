@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessctl/sessctl/client"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/internal/testenv"
 	"github.com/sessctl/sessctl/report"
@@ -356,5 +358,55 @@ func TestDecodeServeDemoCookieMode(t *testing.T) {
 	var p map[string]any
 	if json.Unmarshal(ds[0].Payload, &p) != nil || p["visitCount"] != float64(1) {
 		t.Errorf("payload %s lacks visitCount 1", ds[0].Payload)
+	}
+}
+
+// TestDecodeJarForeignCookie: a cookie of the jar in no known format is
+// listed as unknown but, not being typed by the user, does not make the run
+// exit 2; the same cookie given as an argument does.
+func TestDecodeJarForeignCookie(t *testing.T) {
+	c, srv := demoCookie(t, "jar-secret")
+	u, _ := url.Parse(srv.URL + "/")
+	path := filepath.Join(t.TempDir(), "cookies.txt")
+	jar := client.NewJar(path)
+	for _, hc := range []*http.Cookie{c, {Name: "theme", Value: "dark", Path: "/"}} {
+		if err := jar.SetCookie(u, hc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := jar.Save(); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runDecodeCLI(t, "", "--jar", path, "--secret", "jar-secret", "-o", "json")
+	ds := decodeJSONOut(t, out)
+	byName := map[string]cliDecoded{}
+	for _, d := range ds {
+		byName[d.Name] = d
+	}
+	sid, theme := byName["connect.sid"], byName["theme"]
+	if code != ExitOK || len(ds) != 2 || sid.Format != "express" || sid.Signature != "valid" ||
+		theme.Format != "unknown" || theme.Error == "" {
+		t.Fatalf("exit %d (stderr %q), %s", code, errOut, out)
+	}
+	if errOut != "" {
+		t.Errorf("stderr %q, want nothing", errOut)
+	}
+	if _, _, code := runDecodeCLI(t, "", "theme=dark", "--jar", path, "--secret", "jar-secret"); code != ExitTrouble {
+		t.Errorf("theme=dark as an argument: exit %d, want 2", code)
+	}
+	if _, _, code := runDecodeCLI(t, "", "--jar", path, "--secret", "wrong"); code != ExitCheckFailed {
+		t.Errorf("wrong secret: exit %d, want 1", code)
+	}
+}
+
+// TestDecodeWordlistNotAudited: a public-key JWT cannot be searched for; it
+// is said on stderr and the run finds nothing to search.
+func TestDecodeWordlistNotAudited(t *testing.T) {
+	words := filepath.Join(t.TempDir(), "words.txt")
+	os.WriteFile(words, []byte("a\n"), 0o600)
+	tok := "jwt=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"
+	_, errOut, code := runDecodeCLI(t, "", tok, "--wordlist", words)
+	if code != ExitCheckFailed || !strings.Contains(errOut, "sessctl: jwt: not audited: jwt: alg RS256 is not HMAC") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }

@@ -29,14 +29,31 @@ const (
 )
 
 // Input is one cookie to decode: its name (empty for a bare value), its
-// value exactly as sent, and the value of a companion signature cookie
-// ("<name>.sig" for cookie-session and koa-session) when there is one.
+// value exactly as sent, the value of a companion signature cookie
+// ("<name>.sig" for cookie-session and koa-session) when there is one, and
+// where it came from.
 type Input struct {
 	Name   string
 	Value  string
 	Sig    string
 	HasSig bool
+	// Origin is OriginUser (the zero value) unless the input was collected
+	// from a jar or a server.
+	Origin Origin
 }
+
+// Origin says where an input came from. DecodeAll counts an input the user
+// gave that cannot be decoded as an error, and lists a cookie collected from
+// a jar or a server that cannot be decoded (theme=dark beside a session)
+// without one.
+type Origin int
+
+// Origins.
+const (
+	OriginUser   Origin = iota // typed by the user: an argument or a stdin line
+	OriginJar                  // a cookie read from a cookie jar
+	OriginServer               // a cookie a server set (a Set-Cookie of a visit)
+)
 
 // Keys are what a signature is checked, or a payload decrypted, with.
 type Keys struct {

@@ -122,6 +122,34 @@ func DecodeText(s *Streams, ds []*cookie.Decoded, now time.Time) error {
 	return err
 }
 
+// DecodeSearching returns the callback for cookie.BatchOptions.Searching: a
+// line on s.ErrOut saying which input's secret the wordlist (named wordlist)
+// is searched for. It returns nil when stderr is not a terminal.
+func DecodeSearching(s *Streams, wordlist string) func(cookie.Input) {
+	if !s.ErrTTY {
+		return nil
+	}
+	return func(in cookie.Input) {
+		fmt.Fprintf(s.ErrOut, "searching %s for the secret of %s...\n", wordlist, decodeInputName(in))
+	}
+}
+
+// DecodeUnaudited writes to s.ErrOut one line per signed input whose secret
+// the wordlist could not be tried on, and why.
+func DecodeUnaudited(s *Streams, us []cookie.Unaudited) {
+	for _, u := range us {
+		fmt.Fprintf(s.ErrOut, "sessctl: %s: not audited: %v\n", decodeInputName(u.Input), u.Err)
+	}
+}
+
+// decodeInputName names in in progress lines: its name, or "the value".
+func decodeInputName(in cookie.Input) string {
+	if in.Name != "" {
+		return in.Name
+	}
+	return "the value"
+}
+
 // decodeIndent indents every line of v after the first by n spaces.
 func decodeIndent(v string, n int) string {
 	return strings.ReplaceAll(v, "\n", "\n"+strings.Repeat(" ", n))

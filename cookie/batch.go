@@ -1,0 +1,187 @@
+package cookie
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// BatchOptions configures DecodeAll.
+type BatchOptions struct {
+	// Keys verify signatures and decrypt payloads.
+	Keys Keys
+	// Format forces a format by name; empty (the default) detects each
+	// input's own.
+	Format string
+	// Now gives the time expiry is judged against; nil means time.Now.
+	Now func() time.Time
+	// Workers is the number of goroutines a wordlist search uses; 0 (the
+	// default) means one per CPU.
+	Workers int
+	// Wordlist opens the list of candidate secrets, one a line, once per
+	// input whose secret is searched for. Nil (the default) searches for no
+	// secret.
+	Wordlist func() (io.ReadCloser, error)
+	// Searching, when not nil, is called before the wordlist is searched for
+	// in's secret, for a progress line.
+	Searching func(in Input)
+}
+
+// Batch is what DecodeAll found: one Decoded per input, in input order, and
+// the counts its Outcome is judged from.
+type Batch struct {
+	Decoded []*Decoded
+	// Now is the time expiry was judged against.
+	Now time.Time
+	// Inputs is the number of inputs.
+	Inputs int
+	// Undecoded counts the inputs the user gave (OriginUser) that could not
+	// be decoded; Foreign counts the cookies from a jar or a server that
+	// could not be decoded. Both are listed with format "unknown".
+	Undecoded int
+	Foreign   int
+	// Invalid counts the signatures no given secret or key verifies.
+	Invalid int
+	// Searched is true when a wordlist was given. Audited counts the inputs
+	// whose secret it was searched for, NotFound those it holds no secret
+	// for.
+	Searched bool
+	Audited  int
+	NotFound int
+	// Unaudited lists the signed inputs the wordlist could not be tried on,
+	// and why (a public-key JWT, ...).
+	Unaudited []Unaudited
+}
+
+// Unaudited is a signed input whose secret could not be searched for.
+type Unaudited struct {
+	Input Input
+	Err   error
+}
+
+// Outcome is what a batch says of the run as a whole.
+type Outcome int
+
+// Outcomes, from best to worst.
+const (
+	// BatchOK: every input the user gave decoded and no check said no.
+	BatchOK Outcome = iota
+	// BatchCheckFailed: a signature did not verify, or the wordlist holds no
+	// secret for an input, or no input could be searched for at all.
+	BatchCheckFailed
+	// BatchUndecodable: an input the user gave could not be decoded.
+	BatchUndecodable
+)
+
+// Outcome returns the batch's outcome and a one-line summary of it, empty
+// for BatchOK. An undecodable input the user gave outweighs a failed check;
+// cookies from a jar or a server that could not be decoded change nothing.
+func (b *Batch) Outcome() (Outcome, string) {
+	switch {
+	case b.Undecoded > 0:
+		return BatchUndecodable, fmt.Sprintf("%d of %d inputs could not be decoded", b.Undecoded, b.Inputs)
+	case b.Searched && b.Audited == 0:
+		return BatchCheckFailed, "no input is signed with an HMAC secret a wordlist can search for"
+	case b.NotFound > 0:
+		return BatchCheckFailed, fmt.Sprintf("the wordlist holds no secret for %d of %d inputs", b.NotFound, b.Audited)
+	case b.Invalid > 0:
+		return BatchCheckFailed, fmt.Sprintf("%d of %d signatures did not verify", b.Invalid, b.Inputs)
+	}
+	return BatchOK, ""
+}
+
+// DecodeAll decodes every input with opts.Keys (in opts.Format when it is
+// set). An input that cannot be decoded is listed with format "unknown" and
+// the reason in Error. With opts.Wordlist, the secret of every input signed
+// with an HMAC secret is searched for; a found secret decodes the input
+// again and adds the weak-secret warning. DecodeAll fails only when the
+// wordlist cannot be opened or read, or ctx is done.
+func DecodeAll(ctx context.Context, ins []Input, opts BatchOptions) (*Batch, error) {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	b := &Batch{Now: now(), Inputs: len(ins), Searched: opts.Wordlist != nil}
+	for _, in := range ins {
+		d, err := Decode(in, opts.Keys, opts.Format)
+		if err != nil {
+			if !errors.Is(err, ErrUnknownFormat) && !errors.Is(err, ErrMalformed) {
+				return nil, err
+			}
+			if in.Origin == OriginUser {
+				b.Undecoded++
+			} else {
+				b.Foreign++
+			}
+			b.Decoded = append(b.Decoded, &Decoded{Name: in.Name, Format: "unknown", SecretIndex: -1,
+				SizeBytes: len(in.Name) + len(in.Value), Warnings: []string{}, Error: err.Error()})
+			continue
+		}
+		MarkExpired(d, b.Now)
+		if opts.Wordlist != nil {
+			if d, err = b.audit(ctx, in, d, opts); err != nil {
+				return nil, err
+			}
+		}
+		if d.Signature == Invalid {
+			b.Invalid++
+		}
+		b.Decoded = append(b.Decoded, d)
+	}
+	return b, nil
+}
+
+// audit searches the wordlist for in's secret and counts the search. It
+// returns d, or in decoded again with the secret it found. Unsigned inputs
+// and formats that are not Auditors are left alone.
+func (b *Batch) audit(ctx context.Context, in Input, d *Decoded, opts BatchOptions) (*Decoded, error) {
+	if d.Signature == Unsigned {
+		return d, nil
+	}
+	f, _ := FormatByName(d.Format)
+	a, ok := f.(Auditor)
+	if !ok {
+		return d, nil
+	}
+	t, err := a.Prepare(in)
+	if err != nil {
+		b.Unaudited = append(b.Unaudited, Unaudited{Input: in, Err: err})
+		return d, nil
+	}
+	wl, err := opts.Wordlist()
+	if err != nil {
+		return nil, fmt.Errorf("wordlist: %w", err)
+	}
+	defer wl.Close()
+	if opts.Searching != nil {
+		opts.Searching(in)
+	}
+	res, err := Audit(ctx, t, wl, opts.Workers)
+	if err == nil && !res.Found {
+		// Audit ends a cancelled search quietly; a partial search is no
+		// verdict.
+		err = ctx.Err()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search wordlist: %w", err)
+	}
+	if res.Found {
+		k := opts.Keys
+		k.Secrets = [][]byte{[]byte(res.Secret)}
+		if nd, err := f.Decode(in, k); err == nil {
+			// The secret is the wordlist's, not one of the given ones.
+			nd.SecretIndex = -1
+			MarkExpired(nd, b.Now)
+			d = nd
+		}
+		d.Warnings = append(d.Warnings, fmt.Sprintf(WarnWeakSecretFmt, res.Line))
+	}
+	d.Audit = &res
+	b.Audited++
+	if !res.Found {
+		b.NotFound++
+	}
+	return d, nil
+}
