@@ -51,9 +51,9 @@ type BenchConfig struct {
 	Rate float64
 	// Timeout bounds each request (to between 15/16 of it and all of it:
 	// the deadline moves in steps), its connect included; 0 means
-	// DefaultTimeout. The run stops when requests have kept failing for a
-	// Timeout with no success among them (the target went away or hangs),
-	// and at once when a connection is refused.
+	// DefaultTimeout. The run stops when no request has succeeded for a
+	// Timeout and requests failed meanwhile (the target went away or
+	// hangs), and at once when a connection is refused.
 	Timeout time.Duration
 	// Sessions is the number of virtual users in per-session mode, each
 	// with its own cookies and session and its requests one after
@@ -626,13 +626,15 @@ func (e *engine) run(parent context.Context) (*BenchResult, error) {
 	return res, nil
 }
 
-// watch reports progress and stops the run when requests have kept failing
-// for a Timeout with no success among them, until the workers are finished.
+// watch reports progress and stops the run when no request has succeeded
+// for a Timeout and at least two failed meanwhile, until the workers are
+// finished.
 func (e *engine) watch(ctx context.Context, finished <-chan struct{}) {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	// Failures since the last success, and when the first of them was seen.
-	lastOK, failedAtOK, firstFail := int64(0), int64(0), time.Time{}
+	// The successes so far, when the last of them was seen, and the
+	// failures then.
+	lastOK, lastOKAt, failedAtOK := int64(0), time.Now(), int64(0)
 	nextProgress := time.Now().Add(e.cfg.ProgressEvery)
 	for {
 		select {
@@ -644,14 +646,14 @@ func (e *engine) watch(ctx context.Context, finished <-chan struct{}) {
 				done += w.done.Load()
 				failed += w.failed.Load()
 			}
+			// At least two failures, so that one lost request of a slow
+			// open-model run does not end it.
 			switch ok := done - failed; {
 			case ok != lastOK:
-				lastOK, failedAtOK, firstFail = ok, failed, time.Time{}
-			case failed > failedAtOK && firstFail.IsZero():
-				firstFail = now
-			case failed > failedAtOK+1 && now.Sub(firstFail) >= e.cfg.Timeout && ctx.Err() == nil:
+				lastOK, lastOKAt, failedAtOK = ok, now, failed
+			case failed > failedAtOK+1 && now.Sub(lastOKAt) >= e.cfg.Timeout && ctx.Err() == nil:
 				e.abort(fmt.Sprintf("no request succeeded for %s while %d failed: the target went away or hangs",
-					now.Sub(firstFail).Round(time.Millisecond), failed-failedAtOK))
+					now.Sub(lastOKAt).Round(100*time.Millisecond), failed-failedAtOK))
 			}
 			if e.cfg.Progress != nil && !now.Before(nextProgress) {
 				nextProgress = now.Add(e.cfg.ProgressEvery)

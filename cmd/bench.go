@@ -150,7 +150,7 @@ what it measured); 130 when interrupted.`,
 	f.Int64VarP(&opts.Requests, "requests", "n", 0, "total requests (0: bound by -d only)")
 	f.DurationVarP(&opts.Duration, "duration", "d", 0, "how long to run, as wrk/hey (default 10s when -n is not given; with both, whichever ends first)")
 	f.Float64Var(&opts.Rate, "rate", 0, "requests per second in all, an open model with latency from the intended send time (0: as fast as answered)")
-	f.DurationVar(&opts.Timeout, "timeout", client.DefaultTimeout, "limit for each request, connect included; the run stops when requests keep failing this long")
+	f.DurationVar(&opts.Timeout, "timeout", client.DefaultTimeout, "limit for each request, connect included; the run stops when nothing succeeds this long while requests fail")
 	f.StringArrayVarP(&headers, "header", "H", nil, `request header "Name: value" (repeatable); a Cookie header seeds every session`)
 	f.StringVarP(&opts.Method, "method", "X", "", "request method (default GET, POST with --data)")
 	f.StringVar(&data, "data", "", "request body; @FILE reads FILE, @- stdin (CR and LF dropped, as curl -d); -d is the duration")
