@@ -137,7 +137,7 @@ func dialConn(ctx context.Context, t *target, timeout time.Duration, insecure bo
 		}
 		c = tc
 	}
-	hc := &httpConn{c: c, br: bufio.NewReaderSize(c, 16<<10)}
+	hc := &httpConn{c: c, br: bufio.NewReaderSize(c, readBuffer)}
 	hc.stop = context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
 	return hc, nil
 }
@@ -146,6 +146,11 @@ func (hc *httpConn) close() {
 	hc.stop()
 	hc.c.Close()
 }
+
+// readBuffer is the size of a connection's read buffer: 4 KiB, as 50
+// connections' 16 KiB buffers measurably slowed a server on the same cores
+// (its requests/s rose by a few % with 4 KiB).
+const readBuffer = 4 << 10
 
 // maxBody is how much of a body is kept for the counter; the rest is read
 // and dropped.
@@ -158,7 +163,8 @@ type response struct {
 	body       []byte   // at most maxBody bytes
 	setCookies [][]byte // Set-Cookie values, pointing into arena
 	arena      []byte
-	n          int64 // bytes read
+	long       []byte // a line longer than the reader's buffer
+	n          int64  // bytes read
 }
 
 // errProtocol marks a response that is not HTTP/1.x.
@@ -168,19 +174,37 @@ func protocolErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{errProtocol}, args...)...)
 }
 
+// maxLine bounds a status or header line.
+const maxLine = 64 << 10
+
 func (r *response) readLine(br *bufio.Reader) ([]byte, error) {
 	line, err := br.ReadSlice('\n')
 	r.n += int64(len(line))
-	if err != nil {
-		if errors.Is(err, bufio.ErrBufferFull) {
-			return nil, protocolErr("header line longer than %d bytes", br.Size())
-		}
-		if err == io.EOF && len(line) > 0 {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, err
+	if err == nil {
+		return line, nil
 	}
-	return line, nil
+	// A line longer than the reader's buffer (a big Set-Cookie): gather it
+	// in a buffer of its own. The buffer is small to keep the connections'
+	// memory in the CPU caches the server shares.
+	if errors.Is(err, bufio.ErrBufferFull) {
+		r.long = append(r.long[:0], line...)
+		for errors.Is(err, bufio.ErrBufferFull) && len(r.long) <= maxLine {
+			line, err = br.ReadSlice('\n')
+			r.n += int64(len(line))
+			r.long = append(r.long, line...)
+		}
+		switch {
+		case err == nil && len(r.long) <= maxLine:
+			return r.long, nil
+		case err == nil || errors.Is(err, bufio.ErrBufferFull):
+			return nil, protocolErr("header line longer than %d bytes", maxLine)
+		}
+		line = r.long
+	}
+	if err == io.EOF && len(line) > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return nil, err
 }
 
 var (

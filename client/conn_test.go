@@ -43,11 +43,15 @@ func TestReadResponse(t *testing.T) {
 		{name: "bad length", raw: "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", err: "malformed response"},
 		{name: "bad chunk", raw: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", err: "malformed response"},
 		{name: "empty", raw: "", err: "EOF"},
+		{name: "set-cookie longer than the buffer", raw: "HTTP/1.1 200 OK\r\nSet-Cookie: jwt=" + strings.Repeat("j", 9000) +
+			"; Path=/\r\nContent-Length: 2\r\n\r\nok", status: 200, body: "ok", setCookies: []string{"jwt=" + strings.Repeat("j", 9000) + "; Path=/"}},
+		{name: "header line too long", raw: "HTTP/1.1 200 OK\r\nX-Big: " + strings.Repeat("x", maxLine+10) + "\r\n\r\n", err: "longer than"},
+		{name: "long line cut by EOF", raw: "HTTP/1.1 200 OK\r\nX-Big: " + strings.Repeat("x", 5000), err: "unexpected EOF"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var r response
-			err := r.read(bufio.NewReader(strings.NewReader(tt.raw)), tt.head)
+			err := r.read(bufio.NewReaderSize(strings.NewReader(tt.raw), readBuffer), tt.head)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err %v, want %q", err, tt.err)
