@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -398,4 +399,29 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+func TestBenchTLS(t *testing.T) {
+	srv := httptest.NewUnstartedServer(demo.NewHandler(demo.Options{}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes below
+	srv.StartTLS()
+	defer srv.Close()
+	res, err := Bench(context.Background(), BenchConfig{
+		URLs: []string{srv.URL + "/"}, Concurrency: 4, Requests: 400, Insecure: true,
+		CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Successes != 400 || res.Consistency.Verdict != VerdictConsistent {
+		t.Fatalf("https run %+v %+v", res, res.Consistency)
+	}
+	// Without --insecure the test server's certificate is not trusted.
+	res = runBounded(t, 30*time.Second, BenchConfig{
+		URLs: []string{srv.URL + "/"}, Concurrency: 2, Requests: 1 << 40, Timeout: 500 * time.Millisecond,
+		CounterPath: DefaultCounterPath,
+	})
+	if res.Successes != 0 || res.Errors[errConnect] == 0 || res.Aborted == "" || !strings.Contains(res.ErrorSamples[errConnect], "certificate") {
+		t.Fatalf("untrusted https run: %+v", res)
+	}
 }
