@@ -99,18 +99,21 @@ func (s *ExpressSigner) Unsign(signed string) (value string, keyIndex int, ok bo
 
 // SessionCookieValue returns the connect.sid cookie value express-session
 // sets for session id: "s:" + Sign(id), URL-encoded as encodeURIComponent
-// does. It builds the value in one allocation: the demo server calls it for
-// every new session.
+// does.
 func (s *ExpressSigner) SessionCookieValue(id string) string {
+	return string(s.AppendSessionCookieValue(make([]byte, 0, len("s%3A")+uriComponentLen(id)+1+sigLen+12), id))
+}
+
+// AppendSessionCookieValue appends SessionCookieValue(id) to dst. It
+// allocates nothing when dst has room: the demo server calls it for every
+// new session and builds the whole Set-Cookie line in one buffer.
+func (s *ExpressSigner) AppendSessionCookieValue(dst []byte, id string) []byte {
 	var sig [sigLen]byte
 	s.appendSig(sig[:0], 0, id)
-	var b strings.Builder
-	b.Grow(len("s%3A") + uriComponentLen(id) + 1 + uriComponentLen(string(sig[:])))
-	b.WriteString("s%3A")
-	writeURIComponent(&b, id)
-	b.WriteByte('.')
-	writeURIComponent(&b, string(sig[:]))
-	return b.String()
+	dst = append(dst, "s%3A"...)
+	dst = appendURIComponent(dst, id)
+	dst = append(dst, '.')
+	return appendURIComponent(dst, string(sig[:]))
 }
 
 // ParseSessionCookie returns the session id carried by a connect.sid cookie
@@ -165,17 +168,25 @@ func uriComponentLen(s string) int {
 }
 
 func writeURIComponent(b *strings.Builder, s string) {
+	var buf [128]byte
+	for len(s) > 0 {
+		n := min(len(s), len(buf)/3)
+		b.Write(appendURIComponent(buf[:0], s[:n]))
+		s = s[n:]
+	}
+}
+
+func appendURIComponent(dst []byte, s string) []byte {
 	const hexd = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if uriUnreserved[c] {
-			b.WriteByte(c)
+			dst = append(dst, c)
 			continue
 		}
-		b.WriteByte('%')
-		b.WriteByte(hexd[c>>4])
-		b.WriteByte(hexd[c&15])
+		dst = append(dst, '%', hexd[c>>4], hexd[c&15])
 	}
+	return dst
 }
 
 // uriUnreserved marks the bytes encodeURIComponent leaves alone.
