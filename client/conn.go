@@ -254,19 +254,19 @@ func (r *response) read(br *bufio.Reader, head bool) error {
 			}
 			val := bytes.TrimSpace(line[colon+1:])
 			switch {
-			case bytes.EqualFold(name, hContentLength):
+			case equalLower(name, hContentLength):
 				n, ok := atoi(val)
 				if !ok {
 					return protocolErr("Content-Length %q", val)
 				}
 				contentLength = int64(n)
-			case bytes.EqualFold(name, hTransferEncoding):
+			case equalLower(name, hTransferEncoding):
 				chunked = bytes.EqualFold(val, []byte("chunked"))
-			case bytes.EqualFold(name, hSetCookie):
+			case equalLower(name, hSetCookie):
 				start := len(r.arena)
 				r.arena = append(r.arena, val...)
 				r.setCookies = append(r.setCookies, r.arena[start:len(r.arena):len(r.arena)])
-			case bytes.EqualFold(name, hConnection):
+			case equalLower(name, hConnection):
 				if bytes.EqualFold(val, []byte("close")) {
 					r.close = true
 				} else if bytes.EqualFold(val, []byte("keep-alive")) {
@@ -372,6 +372,23 @@ func (r *response) readChunked(br *bufio.Reader) error {
 			return protocolErr("no CRLF after chunk")
 		}
 	}
+}
+
+// equalLower reports whether b equals lower, a lower-case ASCII name, in
+// any case: bytes.EqualFold without its Unicode path, for header names.
+func equalLower(b, lower []byte) bool {
+	if len(b) != len(lower) {
+		return false
+	}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func trimCRLF(b []byte) []byte {
