@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,22 +18,9 @@ import (
 )
 
 type benchOptions struct {
-	// URLs are the targets; none benches an embedded demo server.
-	URLs        []string
-	Method      string
-	Header      [][2]string
-	Body        []byte
-	Concurrency int
-	Requests    int64
-	Duration    time.Duration
-	Rate        float64
-	Timeout     time.Duration
-	Sessions    int
-	Shared      bool
-	CounterPath string
-	IDPath      string
-	Insecure    bool
-	Output      string
+	// BenchConfig is the run; no URLs benches an embedded demo server.
+	client.BenchConfig
+	Output string
 	// Threads is the GOMAXPROCS of the run; 0 picks it (see threadsFor).
 	Threads int
 }
@@ -178,23 +164,10 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
 	}
 	progress := report.NewBenchProgress(streams)
-	res, err := client.Bench(ctx, client.BenchConfig{
-		URLs:        urls,
-		Method:      opts.Method,
-		Header:      opts.Header,
-		Body:        opts.Body,
-		Concurrency: opts.Concurrency,
-		Requests:    opts.Requests,
-		Duration:    opts.Duration,
-		Rate:        opts.Rate,
-		Timeout:     opts.Timeout,
-		Sessions:    opts.Sessions,
-		Shared:      opts.Shared,
-		CounterPath: opts.CounterPath,
-		IDPath:      opts.IDPath,
-		Insecure:    opts.Insecure,
-		Progress:    progress.Func(),
-	})
+	cfg := opts.BenchConfig
+	cfg.URLs = urls
+	cfg.Progress = progress.Func()
+	res, err := client.Bench(ctx, cfg)
 	progress.Clear()
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)

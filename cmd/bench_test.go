@@ -29,22 +29,22 @@ func TestBenchFlags(t *testing.T) {
 	}{
 		{
 			args: []string{},
-			want: benchOptions{Method: "GET", Concurrency: 50, Duration: 10 * time.Second, Timeout: 10 * time.Second,
-				CounterPath: "visitCount", IDPath: "sid", Output: "table"},
+			want: benchOptions{BenchConfig: client.BenchConfig{Method: "GET", Concurrency: 50, Duration: 10 * time.Second, Timeout: 10 * time.Second,
+				CounterPath: "visitCount", IDPath: "sid"}, Output: "table"},
 		},
 		{
 			args: []string{"127.0.0.1:3001", "http://127.0.0.1:3002/x", "-c", "100", "-n", "20000", "--shared", "-o", "json",
 				"-H", "Accept: application/json", "-H", "Cookie: connect.sid=abc", "--data", "a=1", "-k", "--rate", "500",
 				"--timeout", "2s", "--counter", "data.visits", "--id", ""},
-			want: benchOptions{URLs: []string{"http://127.0.0.1:3001", "http://127.0.0.1:3002/x"}, Method: "POST",
+			want: benchOptions{BenchConfig: client.BenchConfig{URLs: []string{"http://127.0.0.1:3001", "http://127.0.0.1:3002/x"}, Method: "POST",
 				Header: [][2]string{{"Accept", "application/json"}, {"Cookie", "connect.sid=abc"}}, Body: []byte("a=1"),
 				Concurrency: 100, Requests: 20000, Rate: 500, Timeout: 2 * time.Second, Shared: true,
-				CounterPath: "data.visits", Insecure: true, Output: "json"},
+				CounterPath: "data.visits", Insecure: true}, Output: "json"},
 		},
 		{
 			args: []string{"-d", "30s", "-n", "5", "--sessions", "80", "-X", "put"},
-			want: benchOptions{Method: "PUT", Concurrency: 50, Requests: 5, Duration: 30 * time.Second, Sessions: 80,
-				Timeout: 10 * time.Second, CounterPath: "visitCount", IDPath: "sid", Output: "table"},
+			want: benchOptions{BenchConfig: client.BenchConfig{Method: "PUT", Concurrency: 50, Requests: 5, Duration: 30 * time.Second, Sessions: 80,
+				Timeout: 10 * time.Second, CounterPath: "visitCount", IDPath: "sid"}, Output: "table"},
 		},
 	} {
 		var got *benchOptions
