@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -29,9 +28,7 @@ type FileStoreOptions struct {
 type FileStore struct {
 	db   *bolt.DB
 	path string
-	ttl  time.Duration
-	now  func() time.Time
-	cc   atomic.Pointer[redisCookie]
+	storedJSON
 }
 
 var sessionsBucket = []byte("sessions")
@@ -54,20 +51,9 @@ func OpenFileStore(path string, opts FileStoreOptions) (*FileStore, error) {
 		return nil, fmt.Errorf("open file store %s: %w", path, err)
 	}
 	db.MaxBatchDelay = time.Millisecond
-	s := &FileStore{db: db, path: path, ttl: opts.TTL, now: opts.Now}
-	if s.ttl <= 0 {
-		s.ttl = DefaultTTL
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	s.setCookieConfig(cookieConfig{})
+	s := &FileStore{db: db, path: path}
+	s.init(opts.TTL, opts.Now)
 	return s, nil
-}
-
-func (s *FileStore) setCookieConfig(c cookieConfig) {
-	_, head, tail := expressCookieStrings(c)
-	s.cc.Store(&redisCookie{cc: c, head: head, tail: tail})
 }
 
 // Path returns the file's path.
@@ -77,7 +63,7 @@ func (s *FileStore) wrap(op string, err error) error {
 	return fmt.Errorf("file store %s: %s: %w", s.path, op, err)
 }
 
-func (s *FileStore) encode(rc *redisCookie, sess Session, expires int64) []byte {
+func (s *FileStore) encode(rc *storedCookie, sess Session, expires int64) []byte {
 	b := make([]byte, 8, 200)
 	binary.BigEndian.PutUint64(b, uint64(expires))
 	return appendJSON(b, rc.head, rc.tail, sess)
@@ -97,9 +83,8 @@ func decodeFileValue(v []byte, now int64) (Session, int64, bool) {
 	return sess, exp, ok
 }
 
-func (s *FileStore) expiry(rc *redisCookie, now time.Time) (time.Time, int64) {
-	if rc.cc.maxAge > 0 {
-		t := now.Add(rc.cc.maxAge).Truncate(time.Millisecond).UTC()
+func (s *FileStore) expiry(rc *storedCookie, now time.Time) (time.Time, int64) {
+	if t := rc.cc.expiresAt(now); !t.IsZero() {
 		return t, t.UnixMilli()
 	}
 	return time.Time{}, now.Add(s.ttl).UnixMilli()

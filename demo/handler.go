@@ -317,7 +317,7 @@ func (a *app) serve(w http.ResponseWriter, r *http.Request) (status int, sessID 
 	sess := Session{SID: int32(mrand.IntN(10000)), VisitCount: 1}
 	if a.cc.maxAge > 0 {
 		now = a.now()
-		sess.Expires = now.Add(a.cc.maxAge).Truncate(time.Millisecond).UTC()
+		sess.Expires = a.cc.expiresAt(now)
 	}
 	if err := a.store.Create(ctx, id, sess); err != nil {
 		return a.unavailable(w, err), id
@@ -347,7 +347,7 @@ func (a *app) racyVisit(ctx context.Context, id string) (Session, error) {
 	save := sess
 	save.Expires = time.Time{}
 	if a.cc.maxAge > 0 {
-		save.Expires = a.now().Add(a.cc.maxAge).Truncate(time.Millisecond).UTC()
+		save.Expires = a.cc.expiresAt(a.now())
 	}
 	return sess, a.store.Create(ctx, id, save)
 }

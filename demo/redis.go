@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -37,14 +36,7 @@ type RedisStore struct {
 	client *redis.Client
 	addr   string
 	prefix string
-	ttl    time.Duration
-	now    func() time.Time
-	cc     atomic.Pointer[redisCookie]
-}
-
-type redisCookie struct {
-	cc         cookieConfig
-	head, tail string
+	storedJSON
 }
 
 // visitScript increments visitCount inside the stored JSON without
@@ -102,23 +94,12 @@ func NewRedisStore(rawURL string, opts RedisStoreOptions) (*RedisStore, error) {
 	o.DialerRetryTimeout = 10 * time.Millisecond
 	o.DisableIdentity = true
 	quietRedis.Do(func() { redis.SetLogger(discardLogger{}) })
-	s := &RedisStore{client: redis.NewClient(o), addr: o.Addr, prefix: opts.Prefix, ttl: opts.TTL, now: opts.Now}
+	s := &RedisStore{client: redis.NewClient(o), addr: o.Addr, prefix: opts.Prefix}
 	if s.prefix == "" {
 		s.prefix = "sess:"
 	}
-	if s.ttl <= 0 {
-		s.ttl = DefaultTTL
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	s.setCookieConfig(cookieConfig{})
+	s.init(opts.TTL, opts.Now)
 	return s, nil
-}
-
-func (s *RedisStore) setCookieConfig(c cookieConfig) {
-	_, head, tail := expressCookieStrings(c)
-	s.cc.Store(&redisCookie{cc: c, head: head, tail: tail})
 }
 
 // Addr returns the Redis address, host:port.
@@ -144,8 +125,8 @@ func ttlSeconds(expires, now time.Time, ttl time.Duration) int64 {
 func (s *RedisStore) Create(ctx context.Context, id string, sess Session) error {
 	rc := s.cc.Load()
 	now := s.now()
-	if sess.Expires.IsZero() && rc.cc.maxAge > 0 {
-		sess.Expires = now.Add(rc.cc.maxAge).Truncate(time.Millisecond).UTC()
+	if sess.Expires.IsZero() {
+		sess.Expires = rc.cc.expiresAt(now)
 	}
 	ttl := ttlSeconds(sess.Expires, now, s.ttl)
 	if ttl <= 0 {
@@ -164,9 +145,8 @@ func (s *RedisStore) Visit(ctx context.Context, id string) (Session, error) {
 	rc := s.cc.Load()
 	now := s.now()
 	var expires string
-	var exp time.Time
-	if rc.cc.maxAge > 0 {
-		exp = now.Add(rc.cc.maxAge).Truncate(time.Millisecond).UTC()
+	exp := rc.cc.expiresAt(now)
+	if !exp.IsZero() {
 		expires = exp.Format(isoMillis)
 	}
 	ttl := ttlSeconds(exp, now, s.ttl)

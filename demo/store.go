@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -79,6 +80,50 @@ type cookieConfig struct {
 	maxAge   time.Duration // 0: a browser-session cookie (expires null)
 	secure   bool
 	sameSite string // "", "lax", "strict", "none"
+}
+
+// expiresAt is when a session saved at now expires by the cookie's MaxAge,
+// to the millisecond as express-session's Date keeps it, or the zero time
+// when the cookie has none.
+func (c cookieConfig) expiresAt(now time.Time) time.Time {
+	if c.maxAge <= 0 {
+		return time.Time{}
+	}
+	return now.Add(c.maxAge).Truncate(time.Millisecond).UTC()
+}
+
+// storedJSON is what the Redis and file stores share: sessions kept as
+// express-session's JSON, whose cookie part follows the handler's cookie
+// options, with a TTL for sessions whose cookie has no MaxAge and a clock.
+type storedJSON struct {
+	ttl time.Duration
+	now func() time.Time
+	cc  atomic.Pointer[storedCookie]
+}
+
+// storedCookie is a cookieConfig with the constant JSON around the session's
+// own fields precomputed.
+type storedCookie struct {
+	cc         cookieConfig
+	head, tail string
+}
+
+// init sets the TTL (DefaultTTL when not above 0), the clock (time.Now when
+// nil) and the default cookie options.
+func (j *storedJSON) init(ttl time.Duration, now func() time.Time) {
+	if ttl <= 0 {
+		ttl = DefaultTTL
+	}
+	if now == nil {
+		now = time.Now
+	}
+	j.ttl, j.now = ttl, now
+	j.setCookieConfig(cookieConfig{})
+}
+
+func (j *storedJSON) setCookieConfig(c cookieConfig) {
+	_, head, tail := expressCookieStrings(c)
+	j.cc.Store(&storedCookie{cc: c, head: head, tail: tail})
 }
 
 // DefaultTTL is how long an unvisited session lives in the memory store and
