@@ -3,8 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,27 +43,6 @@ func perSessionResult() *client.BenchResult {
 	}
 }
 
-func checkBenchGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "bench", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -run Bench -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (rerun with -update if intended)\n got:\n%s\nwant:\n%s", name, got, want)
-	}
-}
-
 func TestBenchTextGolden(t *testing.T) {
 	for _, test := range []struct {
 		name    string
@@ -86,7 +63,7 @@ func TestBenchTextGolden(t *testing.T) {
 			if hasANSI := bytes.Contains(buf.Bytes(), []byte("\x1b[")); hasANSI != (test.profile != termenv.Ascii) {
 				t.Errorf("profile %v: ANSI escapes %v", test.profile, hasANSI)
 			}
-			checkBenchGolden(t, test.name, buf.Bytes())
+			checkGolden(t, "bench", test.name, buf.Bytes())
 		})
 	}
 }

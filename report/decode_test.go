@@ -1,10 +1,7 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -29,32 +26,13 @@ func decodeSample() []*cookie.Decoded {
 	}
 }
 
-func checkDecodeGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "decode", name)
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -run Decode -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (rerun with -update if intended)\n got:\n%s\nwant:\n%s", name, got, want)
-	}
-}
-
 func TestDecodeText(t *testing.T) {
 	s, _, out, _ := Test()
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	if err := DecodeText(s, decodeSample(), now); err != nil {
 		t.Fatal(err)
 	}
-	checkDecodeGolden(t, "text.golden", out.Bytes())
+	checkGolden(t, "decode", "text.golden", out.Bytes())
 }
 
 func TestDecodeJSON(t *testing.T) {
@@ -62,7 +40,7 @@ func TestDecodeJSON(t *testing.T) {
 	if err := DecodeJSON(s, decodeSample()); err != nil {
 		t.Fatal(err)
 	}
-	checkDecodeGolden(t, "json.golden", out.Bytes())
+	checkGolden(t, "decode", "json.golden", out.Bytes())
 	var back []map[string]any
 	if err := json.Unmarshal(out.Bytes(), &back); err != nil {
 		t.Fatal(err)

@@ -3,9 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +12,6 @@ import (
 
 	"github.com/sessctl/sessctl/client"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 const demoCookie = "s%3AbHoXbR3Ezx2aS3nB6Y7vbnB1tTb2yJ0h.x0sK2p6JmE5ZsU9yYb4mJcVYb1b1w0T5dO0bqZp3n0c"
 
@@ -91,27 +86,6 @@ func miscVisit() *Visit {
 	}
 }
 
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "visit", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -run Visit -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (rerun with -update if intended)\n got:\n%s\nwant:\n%s", name, got, want)
-	}
-}
-
 func renderVisit(t *testing.T, v *Visit, profile termenv.Profile) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -139,7 +113,7 @@ func TestVisitTextGolden(t *testing.T) {
 			if hasANSI != (test.profile != termenv.Ascii) {
 				t.Errorf("profile %v: ANSI escapes %v", test.profile, hasANSI)
 			}
-			checkGolden(t, test.name, got)
+			checkGolden(t, "visit", test.name, got)
 		})
 	}
 }
