@@ -33,28 +33,17 @@ BARE_ADDR=${BARE_ADDR:-127.0.0.1:18081}
 DEMO_ADDR=${DEMO_ADDR:-127.0.0.1:18082}
 HEY_VERSION=v0.1.5
 
-if ! command -v wrk >/dev/null; then
-  echo "== installing wrk" >&2
-  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk >/dev/null
-fi
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+need_wrk
 export PATH="$PATH:$(go env GOPATH)/bin"
 if ! command -v hey >/dev/null; then
   echo "== installing hey $HEY_VERSION" >&2
   go install "github.com/rakyll/hey@$HEY_VERSION"
 fi
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-echo "== building sessctl and bench/bare" >&2
-go build -o "$tmp/sessctl" .
-go build -o "$tmp/bare" ./bench/bare
+start_workdir
+build_binaries
 
 wait_up() { # url
   for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done

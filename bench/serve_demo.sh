@@ -22,28 +22,16 @@ THREADS=${THREADS:-2}
 BASE_PORT=${BASE_PORT:-18081}
 SECRET=sessionTesting
 
-if ! command -v wrk >/dev/null; then
-  echo "== installing wrk" >&2
-  SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
-fi
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+need_wrk
 if [ ! -d interop/node_modules/express-session ]; then
   echo "== installing the npm packages (npm ci --prefix interop)" >&2
   npm ci --prefix interop --no-audit --no-fund >/dev/null
 fi
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-echo "== building" >&2
-go build -o "$tmp/sessctl" .
-go build -o "$tmp/bare" ./bench/bare
+start_workdir
+build_binaries
 
 wait_port() {
   for _ in $(seq 200); do
