@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sessctl/sessctl/cookie"
 )
 
 // This file is the bench engine's own HTTP/1.1 client: requests are
@@ -499,7 +501,7 @@ func (lc *loadCookies) set(sc []byte, reqPath string, now time.Time, apply bool)
 		expires = time.Time{}
 	}
 	if path == "" {
-		path = defaultCookiePath(reqPath)
+		path = cookie.DefaultPath(reqPath)
 	}
 	for i := range lc.list {
 		k := &lc.list[i]
@@ -572,7 +574,7 @@ func (lc *loadCookies) appendHeader(b []byte, path string) []byte {
 		next := -1
 		for _, k := range lc.list {
 			l := len(k.path)
-			if l == plen && pathMatch(path, k.path) {
+			if l == plen && cookie.PathMatch(path, k.path) {
 				if first {
 					b = append(b, "Cookie: "...)
 					first = false
@@ -596,30 +598,4 @@ func (lc *loadCookies) appendHeader(b []byte, path string) []byte {
 		b = append(b, "\r\n"...)
 	}
 	return b
-}
-
-// defaultCookiePath is RFC 6265's default-path of a request path.
-func defaultCookiePath(reqPath string) string {
-	if i := strings.IndexByte(reqPath, '?'); i >= 0 {
-		reqPath = reqPath[:i]
-	}
-	i := strings.LastIndexByte(reqPath, '/')
-	if i <= 0 {
-		return "/"
-	}
-	return reqPath[:i]
-}
-
-// pathMatch is RFC 6265's path-match of a request path and a cookie path.
-func pathMatch(reqPath, cookiePath string) bool {
-	if i := strings.IndexByte(reqPath, '?'); i >= 0 {
-		reqPath = reqPath[:i]
-	}
-	if reqPath == cookiePath {
-		return true
-	}
-	if strings.HasPrefix(reqPath, cookiePath) {
-		return cookiePath[len(cookiePath)-1] == '/' || reqPath[len(cookiePath)] == '/'
-	}
-	return false
 }

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/sessctl/sessctl/cookie"
 )
 
 // MaxCookieLifetime caps a cookie's lifetime, as RFC 6265bis, browsers and
@@ -271,8 +273,8 @@ func (j *Jar) SetCookie(u *url.URL, c *http.Cookie) error {
 func (j *Jar) shadowsSecure(c *JarCookie) bool {
 	for _, e := range j.entries {
 		if e.Secure && e.Name == c.Name &&
-			(jarDomainMatch(e.Domain, c.Domain, false) || jarDomainMatch(c.Domain, e.Domain, false)) &&
-			jarPathMatch(c.Path, e.Path) {
+			(cookie.DomainMatch(e.Domain, c.Domain, false) || cookie.DomainMatch(c.Domain, e.Domain, false)) &&
+			cookie.PathMatch(c.Path, e.Path) {
 			return true
 		}
 	}
@@ -299,7 +301,7 @@ func (j *Jar) Cookies(u *url.URL) []*http.Cookie {
 		if e.Secure && !secureOrigin {
 			continue
 		}
-		if !jarDomainMatch(host, e.Domain, e.HostOnly) || !jarPathMatch(path, e.Path) {
+		if !cookie.DomainMatch(host, e.Domain, e.HostOnly) || !cookie.PathMatch(path, e.Path) {
 			continue
 		}
 		sel = append(sel, e)
@@ -374,7 +376,7 @@ func newJarCookie(c *http.Cookie, host, reqPath string, secureOrigin bool, now t
 	}
 	e.Path = c.Path
 	if e.Path == "" || e.Path[0] != '/' {
-		e.Path = jarDefaultPath(reqPath)
+		e.Path = cookie.DefaultPath(reqPath)
 	}
 	if e.Secure && !secureOrigin {
 		return nil, ErrInsecureSecure
@@ -446,45 +448,10 @@ func jarDomainAndType(host, domain string) (string, bool, error) {
 		}
 		return "", false, ErrPublicSuffix
 	}
-	if !jarDomainMatch(host, d, false) {
+	if !cookie.DomainMatch(host, d, false) {
 		return "", false, ErrDomainMismatch
 	}
 	return d, false, nil
-}
-
-// jarDomainMatch tells whether a cookie of domain goes to host (RFC 6265
-// §5.1.3).
-func jarDomainMatch(host, domain string, hostOnly bool) bool {
-	if host == domain {
-		return true
-	}
-	return !hostOnly && strings.HasSuffix(host, domain) &&
-		host[len(host)-len(domain)-1] == '.' && net.ParseIP(host) == nil
-}
-
-// jarPathMatch tells whether a cookie of path cpath goes to request path
-// (RFC 6265 §5.1.4).
-func jarPathMatch(path, cpath string) bool {
-	if path == cpath {
-		return true
-	}
-	if !strings.HasPrefix(path, cpath) {
-		return false
-	}
-	return cpath[len(cpath)-1] == '/' || path[len(cpath)] == '/'
-}
-
-// jarDefaultPath is a cookie's path when Set-Cookie gives none (RFC 6265
-// §5.1.4): the request path up to, not including, its last slash.
-func jarDefaultPath(path string) string {
-	if path == "" || path[0] != '/' {
-		return "/"
-	}
-	i := strings.LastIndexByte(path, '/')
-	if i == 0 {
-		return "/"
-	}
-	return path[:i]
 }
 
 // cookiesTxtHeader starts every jar file sessctl writes; curl's own header
