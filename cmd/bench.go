@@ -163,7 +163,7 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 	if n := threadsFor(opts.Threads, opts.URLs); n != runtime.GOMAXPROCS(0) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
 	}
-	progress := report.NewBenchProgress(streams)
+	progress := report.NewProgressLine(streams)
 	cfg := opts.BenchConfig
 	cfg.URLs = urls
 	cfg.Progress = progress.Func()

@@ -214,7 +214,7 @@ func runVisit(ctx context.Context, streams *report.Streams, opts *visitOptions) 
 		}
 		defer srv.Close()
 		target, embedded = srv.URL(), true
-		fmt.Fprintf(streams.ErrOut, "visiting the embedded demo server at %s (give a URL to visit another)\n", target)
+		report.VisitEmbedded(streams, target)
 	}
 
 	steps, err := client.Visit(ctx, client.VisitOptions{

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -53,39 +52,27 @@ func BenchJSON(s *Streams, res *client.BenchResult) error {
 	if res.ErrorSamples == nil {
 		res.ErrorSamples = map[string]string{}
 	}
-	enc := json.NewEncoder(s.Out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(res)
+	return writeJSON(s.Out, res)
 }
 
 // BenchText writes the human view of res to s.Out, coloured through
-// s.Renderer(): the load figures, the errors by class with a sample
+// the stylesheet: the load figures, the errors by class with a sample
 // message each, the consistency counts and the verdict. Its layout may
 // change.
 func BenchText(s *Streams, res *client.BenchResult) error {
-	return benchText(s.Out, s.Renderer(), res)
+	return benchText(s.Out, s.renderer(), res)
 }
 
 func benchText(w io.Writer, r *lipgloss.Renderer, res *client.BenchResult) error {
-	var (
-		title = r.NewStyle().Bold(true)
-		label = r.NewStyle().Foreground(lipgloss.Color("12"))
-		faint = r.NewStyle().Faint(true)
-		good  = r.NewStyle().Bold(true).Foreground(lipgloss.Color("10"))
-		bad   = r.NewStyle().Bold(true).Foreground(lipgloss.Color("9"))
-		warn  = r.NewStyle().Bold(true).Foreground(lipgloss.Color("11"))
-	)
+	st := newStyles(r)
 	var b strings.Builder
-	row := func(l, text string) {
-		b.WriteString("  " + label.Render(fmt.Sprintf("%-13s", l)) + " " + text + "\n")
-	}
+	row := columns{b: &b, st: st, width: benchLabelWidth}.row
 	model := "closed model"
 	if res.RateRPS > 0 {
-		model = fmt.Sprintf("open model at %s req/s", benchNum(int64(res.RateRPS)))
+		model = fmt.Sprintf("open model at %s req/s", thousands(int64(res.RateRPS)))
 	}
-	fmt.Fprintf(&b, "%s  %s %s\n", title.Render("bench"), res.Method, strings.Join(res.URLs, ", "))
-	b.WriteString("  " + faint.Render(fmt.Sprintf("%d connections, %s, %.2fs", res.Connections, model, res.DurationS)) + "\n")
+	fmt.Fprintf(&b, "%s  %s %s\n", st.title.Render("bench"), res.Method, strings.Join(res.URLs, ", "))
+	b.WriteString("  " + st.faint.Render(fmt.Sprintf("%s, %s, %.2fs", counted(int64(res.Connections), "connection"), model, res.DurationS)) + "\n")
 
 	errs := int64(0)
 	for _, n := range res.Errors {
@@ -93,13 +80,13 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *client.BenchResult) error
 	}
 	errText := "0"
 	if errs > 0 {
-		errText = bad.Render(benchNum(errs))
+		errText = st.bad.Render(thousands(errs))
 	}
-	row("requests", fmt.Sprintf("%s   successes %s   errors %s", benchNum(res.Requests), benchNum(res.Successes), errText))
-	row("throughput", fmt.Sprintf("%s req/s   read %s   written %s", benchNum(int64(res.ThroughputRPS+0.5)), benchBytes(res.BytesRead), benchBytes(res.BytesWritten)))
+	row("requests", fmt.Sprintf("%s   successes %s   errors %s", thousands(res.Requests), thousands(res.Successes), errText))
+	row("throughput", fmt.Sprintf("%s req/s   read %s   written %s", thousands(int64(res.ThroughputRPS+0.5)), size(res.BytesRead), size(res.BytesWritten)))
 	l := res.Latency
 	row("latency (ms)", fmt.Sprintf("min %s  mean %s  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s",
-		benchMS(l.Min), benchMS(l.Mean), benchMS(l.P50), benchMS(l.P90), benchMS(l.P99), benchMS(l.P999), benchMS(l.Max)))
+		latencyMS(l.Min), latencyMS(l.Mean), latencyMS(l.P50), latencyMS(l.P90), latencyMS(l.P99), latencyMS(l.P999), latencyMS(l.Max)))
 	if errs > 0 {
 		classes := make([]string, 0, len(res.Errors))
 		for k := range res.Errors {
@@ -111,93 +98,54 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *client.BenchResult) error
 			if i == 0 {
 				l = "errors"
 			}
-			line := fmt.Sprintf("%-10s %s", k, benchNum(res.Errors[k]))
+			line := fmt.Sprintf("%-10s %s", k, thousands(res.Errors[k]))
 			if s := res.ErrorSamples[k]; s != "" {
-				line += "  " + faint.Render(s)
+				line += "  " + st.faint.Render(s)
 			}
 			row(l, line)
 		}
 	}
 	if res.Aborted != "" {
-		row("aborted", warn.Render(res.Aborted))
+		row("aborted", st.warn.Render(res.Aborted))
 	}
 	if res.Interrupted {
-		row("interrupted", warn.Render("the run was cut short"))
+		row("interrupted", st.warn.Render("the run was cut short"))
 	}
 
 	c := res.Consistency
 	switch c.Mode {
 	case client.ModeNone:
-		row("consistency", faint.Render("not checked (--counter \"\")"))
+		row("consistency", st.faint.Render("not checked (--counter \"\")"))
 	case client.ModeShared:
-		row("consistency", fmt.Sprintf("one shared session, %s responses checked (%s)", benchNum(c.Checked), c.CounterPath))
+		row("consistency", fmt.Sprintf("one shared session, %s checked (%s)", counted(c.Checked, "response"), c.CounterPath))
 		if c.FinalUnknown != "" {
 			row("", fmt.Sprintf("%s from %d: final counter unknown (%s)", c.CounterPath, c.InitialCounter, c.FinalUnknown))
 		} else {
 			row("", fmt.Sprintf("%s %d → %d, expected %d", c.CounterPath, c.InitialCounter, c.FinalCounter, c.ExpectedFinal))
 		}
 		row("", fmt.Sprintf("lost updates %s (%.1f%%)   duplicates %s   %s",
-			benchCount(bad, c.LostUpdates), c.LostUpdatesPct, benchCount(bad, c.Duplicates), benchAnomalies(bad, c)))
+			st.nonZero(c.LostUpdates), c.LostUpdatesPct, st.nonZero(c.Duplicates), benchAnomalies(st, c)))
 	default:
-		row("consistency", fmt.Sprintf("%s sessions, each sequential, %s responses checked (%s)", benchNum(int64(c.Sessions)), benchNum(c.Checked), c.CounterPath))
-		row("", fmt.Sprintf("gaps %s   repeats %s   %s", benchCount(bad, c.Gaps), benchCount(bad, c.Repeats), benchAnomalies(bad, c)))
+		row("consistency", fmt.Sprintf("%s, each sequential, %s checked (%s)", counted(int64(c.Sessions), "session"), counted(c.Checked, "response"), c.CounterPath))
+		row("", fmt.Sprintf("gaps %s   repeats %s   %s", st.nonZero(c.Gaps), st.nonZero(c.Repeats), benchAnomalies(st, c)))
 	}
 	switch c.Verdict {
 	case client.VerdictConsistent:
-		row("verdict", good.Render(c.Verdict))
+		row("verdict", st.good.Render(c.Verdict))
 	case client.VerdictInconsistent:
-		row("verdict", bad.Render(c.Verdict))
+		row("verdict", st.bad.Render(c.Verdict))
 	default:
-		row("verdict", warn.Render(c.Verdict))
+		row("verdict", st.warn.Render(c.Verdict))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func benchAnomalies(bad lipgloss.Style, c client.Consistency) string {
+// benchLabelWidth is the width of bench's label column: "latency (ms)" and
+// a space.
+const benchLabelWidth = 14
+
+func benchAnomalies(st styles, c client.Consistency) string {
 	return fmt.Sprintf("regressions %s   resets %s   id changes %s   extra sessions %s",
-		benchCount(bad, c.Regressions), benchCount(bad, c.Resets), benchCount(bad, c.IDChanges), benchCount(bad, c.ExtraSessions))
-}
-
-// benchCount renders n, in the bad style when it is not 0.
-func benchCount(bad lipgloss.Style, n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	return bad.Render(benchNum(n))
-}
-
-// benchNum writes n with thousands separated by commas.
-func benchNum(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + benchNum(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-func benchMS(v float64) string {
-	switch {
-	case v >= 100:
-		return fmt.Sprintf("%.0f", v)
-	case v >= 10:
-		return fmt.Sprintf("%.1f", v)
-	default:
-		return fmt.Sprintf("%.2f", v)
-	}
-}
-
-func benchBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
+		st.nonZero(c.Regressions), st.nonZero(c.Resets), st.nonZero(c.IDChanges), st.nonZero(c.ExtraSessions))
 }

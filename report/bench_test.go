@@ -108,7 +108,7 @@ func TestBenchJSONFields(t *testing.T) {
 
 func TestBenchProgressOnlyOnTTY(t *testing.T) {
 	s, _, _, errOut := Test()
-	p := NewBenchProgress(s)
+	p := NewProgressLine(s)
 	if p.Func() != nil {
 		t.Error("progress callback on a pipe")
 	}
@@ -118,7 +118,7 @@ func TestBenchProgressOnlyOnTTY(t *testing.T) {
 		t.Errorf("progress drawn on a pipe: %q", errOut)
 	}
 	s.ErrTTY = true
-	p = NewBenchProgress(s)
+	p = NewProgressLine(s)
 	p.Func()(client.BenchProgress{Done: 1500, Total: 20000, Errors: 2, RateRPS: 3000.4, Elapsed: 500e6, Remaining: 5e9})
 	p.Clear()
 	if got := errOut.String(); !strings.Contains(got, "1,500/20,000 requests  3,000 req/s  2 errors  500ms elapsed  5s left") || !strings.HasSuffix(got, "\r\x1b[K") {

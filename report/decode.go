@@ -29,8 +29,6 @@ package report
 // never appear in it.
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -46,26 +44,20 @@ func DecodeJSON(s *Streams, ds []*cookie.Decoded) error {
 	if ds == nil {
 		ds = []*cookie.Decoded{}
 	}
-	enc := json.NewEncoder(s.Out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(ds)
+	return writeJSON(s.Out, ds)
 }
 
 // DecodeText writes the human view of ds to s.Out: per cookie a heading with
 // name, format and verdict, then fields, times with their age relative to
 // now, the payload as indented JSON, and the warnings.
 func DecodeText(s *Streams, ds []*cookie.Decoded, now time.Time) error {
-	r := s.Renderer()
-	var (
-		head  = r.NewStyle().Bold(true)
-		label = r.NewStyle().Faint(true)
-		good  = r.NewStyle().Foreground(lipgloss.Color("2")).Bold(true)
-		bad   = r.NewStyle().Foreground(lipgloss.Color("1")).Bold(true)
-		meh   = r.NewStyle().Foreground(lipgloss.Color("3")).Bold(true)
-		warn  = r.NewStyle().Foreground(lipgloss.Color("3"))
-	)
+	return decodeText(s.Out, s.renderer(), ds, now)
+}
+
+func decodeText(w io.Writer, r *lipgloss.Renderer, ds []*cookie.Decoded, now time.Time) error {
+	st := newStyles(r)
 	var b strings.Builder
+	c := columns{b: &b, st: st, width: decodeLabelWidth}
 	for i, d := range ds {
 		if i > 0 {
 			b.WriteString("\n")
@@ -74,51 +66,49 @@ func DecodeText(s *Streams, ds []*cookie.Decoded, now time.Time) error {
 		if name == "" {
 			name = "(value)"
 		}
-		b.WriteString(head.Render(name) + "  " + d.Format + "\n")
-		row := func(k, v string) {
-			fmt.Fprintf(&b, "  %s %s\n", label.Render(fmt.Sprintf("%-14s", k+":")), decodeIndent(v, 17))
-		}
+		b.WriteString(st.title.Render(name) + "  " + d.Format + "\n")
+		row := func(k, v string) { c.row(k+":", v) }
 		if d.Error != "" {
-			row("error", bad.Render(d.Error))
+			row("error", st.bad.Render(d.Error))
 			continue
 		}
 		verdict := string(d.Signature)
 		switch d.Signature {
 		case cookie.Valid:
-			verdict = good.Render(verdict)
+			verdict = st.good.Render(verdict)
 			if d.SecretIndex >= 0 {
 				verdict += fmt.Sprintf(" (secret %d)", d.SecretIndex+1)
 			}
 		case cookie.Invalid:
-			verdict = bad.Render(verdict)
+			verdict = st.bad.Render(verdict)
 		default:
-			verdict = meh.Render(verdict)
+			verdict = st.warn.Render(verdict)
 		}
 		row("signature", verdict)
 		for _, f := range d.Fields {
 			row(f.Key, f.Value)
 		}
 		if d.IssuedAt != nil {
-			row("issued", decodeDateAge(*d.IssuedAt, now))
+			row("issued", dateAge(*d.IssuedAt, now))
 		}
 		if d.ExpiresAt != nil {
-			row("expires", decodeDateAge(*d.ExpiresAt, now))
+			row("expires", dateAge(*d.ExpiresAt, now))
 		}
-		row("size", fmt.Sprintf("%d bytes", d.SizeBytes))
-		row("payload", decodePrettyJSON(d.Payload))
+		row("size", fmt.Sprintf("%d %s", d.SizeBytes, plural(int64(d.SizeBytes), "byte")))
+		row("payload", prettyJSON(d.Payload))
 		if a := d.Audit; a != nil {
 			if a.Found {
-				row("audit", bad.Render(fmt.Sprintf("secret found: %q (wordlist line %d)", a.Secret, a.Line))+
-					fmt.Sprintf(", %d candidates, %s/s", a.Candidates, decodeRate(a.CandidatesPerS)))
+				row("audit", st.bad.Render(fmt.Sprintf("secret found: %q (wordlist line %d)", a.Secret, a.Line))+
+					fmt.Sprintf(", %s, %s/s", fmt.Sprintf("%d %s", a.Candidates, plural(int64(a.Candidates), "candidate")), rate(a.CandidatesPerS)))
 			} else {
-				row("audit", fmt.Sprintf("no wordlist line verifies it: %d candidates, %s/s", a.Candidates, decodeRate(a.CandidatesPerS)))
+				row("audit", fmt.Sprintf("no wordlist line verifies it: %s, %s/s", fmt.Sprintf("%d %s", a.Candidates, plural(int64(a.Candidates), "candidate")), rate(a.CandidatesPerS)))
 			}
 		}
 		for _, w := range d.Warnings {
-			row("warning", warn.Render(w))
+			row("warning", st.warn.Render(w))
 		}
 	}
-	_, err := io.WriteString(s.Out, b.String())
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 
@@ -150,56 +140,6 @@ func decodeInputName(in cookie.Input) string {
 	return "the value"
 }
 
-// decodeIndent indents every line of v after the first by n spaces.
-func decodeIndent(v string, n int) string {
-	return strings.ReplaceAll(v, "\n", "\n"+strings.Repeat(" ", n))
-}
-
-func decodePrettyJSON(v any) string {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, raw, "", "  "); err != nil {
-		return string(raw)
-	}
-	s := out.String()
-	// json.Marshal escapes <, > and &; show them as they are.
-	s = strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(s)
-	return s
-}
-
-// decodeDateAge renders t in RFC 3339 with how long ago (or from now) it is.
-func decodeDateAge(t, now time.Time) string {
-	d := now.Sub(t)
-	rel := "ago"
-	if d < 0 {
-		d, rel = -d, "from now"
-	}
-	return fmt.Sprintf("%s (%s %s)", t.UTC().Format(time.RFC3339), decodeDuration(d), rel)
-}
-
-func decodeDuration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	default:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	}
-}
-
-// decodeRate renders a rate with a k/M suffix.
-func decodeRate(v float64) string {
-	switch {
-	case v >= 1e6:
-		return fmt.Sprintf("%.2fM", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.1fk", v/1e3)
-	}
-	return fmt.Sprintf("%.0f", v)
-}
+// decodeLabelWidth is the width of decode's label column: "expires:" and
+// friends, and a space.
+const decodeLabelWidth = 15

@@ -2,8 +2,15 @@
 // the lipgloss text views, the JSON documents, and progress on stderr.
 //
 // The engines (client, cookie, demo) return plain data; the functions here
-// render it. Text layouts may change between releases; the JSON documents are
-// a contract: snake_case field names, units in the names (latency_ms,
-// throughput_rps), times in RFC 3339. Each command's JSON is documented next
-// to its renderer and in the README.
+// render it. Text layouts may change between releases; they share one
+// stylesheet (styles.go), one label column and one set of formatters
+// (format.go), and colour only when stdout is a terminal and NO_COLOR is
+// unset.
+//
+// The JSON documents are a contract: snake_case field names, units in the
+// names (latency_ms, throughput_rps, duration_ms), times in RFC 3339. Each
+// is one document on stdout, indented by two spaces, with <, > and & written
+// as they are, ending in a newline (json.go writes them all). Each command's
+// document is described next to its renderer (VisitJSON, DecodeJSON,
+// BenchJSON) and in the README.
 package report

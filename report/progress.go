@@ -8,25 +8,25 @@ import (
 	"github.com/sessctl/sessctl/client"
 )
 
-// BenchProgress draws bench's live progress line on stderr: done/total,
+// ProgressLine draws bench's live progress line on stderr: done/total,
 // rate, errors, elapsed and remaining time, redrawn in place. It draws only
 // when stderr is a terminal; otherwise its methods do nothing, so logs and
 // CI output get no animation.
-type BenchProgress struct {
+type ProgressLine struct {
 	s      *Streams
 	mu     sync.Mutex
 	drawn  bool
 	active bool
 }
 
-// NewBenchProgress returns the progress line for s.ErrOut.
-func NewBenchProgress(s *Streams) *BenchProgress {
-	return &BenchProgress{s: s, active: s.ErrTTY}
+// NewProgressLine returns the progress line for s.ErrOut.
+func NewProgressLine(s *Streams) *ProgressLine {
+	return &ProgressLine{s: s, active: s.ErrTTY}
 }
 
 // Func returns the callback for client.BenchConfig.Progress, or nil when
 // stderr is not a terminal.
-func (p *BenchProgress) Func() func(client.BenchProgress) {
+func (p *ProgressLine) Func() func(client.BenchProgress) {
 	if !p.active {
 		return nil
 	}
@@ -34,18 +34,18 @@ func (p *BenchProgress) Func() func(client.BenchProgress) {
 }
 
 // Update redraws the line.
-func (p *BenchProgress) Update(bp client.BenchProgress) {
+func (p *ProgressLine) Update(bp client.BenchProgress) {
 	if !p.active {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	done := benchNum(bp.Done)
+	done := thousands(bp.Done)
 	if bp.Total > 0 {
-		done += "/" + benchNum(bp.Total)
+		done += "/" + thousands(bp.Total)
 	}
 	line := fmt.Sprintf("bench: %s requests  %s req/s  %s errors  %s elapsed",
-		done, benchNum(int64(bp.RateRPS+0.5)), benchNum(bp.Errors), bp.Elapsed.Round(100*time.Millisecond))
+		done, thousands(int64(bp.RateRPS+0.5)), thousands(bp.Errors), bp.Elapsed.Round(100*time.Millisecond))
 	if bp.Remaining > 0 {
 		r := bp.Remaining.Round(time.Second)
 		if bp.Remaining < 10*time.Second {
@@ -58,7 +58,7 @@ func (p *BenchProgress) Update(bp client.BenchProgress) {
 }
 
 // Clear erases the line, before the result is printed.
-func (p *BenchProgress) Clear() {
+func (p *ProgressLine) Clear() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.drawn {

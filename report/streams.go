@@ -45,20 +45,11 @@ func Test() (s *Streams, in, out, errOut *bytes.Buffer) {
 	return &Streams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
 }
 
-// Renderer returns a lipgloss renderer for Out: colour only when Out is a
+// renderer returns a lipgloss renderer for Out: colour only when Out is a
 // terminal and NO_COLOR is unset; plain text for pipes, files and tests.
-func (s *Streams) Renderer() *lipgloss.Renderer {
+func (s *Streams) renderer() *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(s.Out)
 	if !s.OutTTY || s.NoColor {
-		r.SetColorProfile(termenv.Ascii)
-	}
-	return r
-}
-
-// ErrRenderer is Renderer for ErrOut.
-func (s *Streams) ErrRenderer() *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(s.ErrOut)
-	if !s.ErrTTY || s.NoColor {
 		r.SetColorProfile(termenv.Ascii)
 	}
 	return r

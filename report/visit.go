@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -63,65 +62,38 @@ func VisitJSON(s *Streams, v *Visit) error {
 	if v.Visits == nil {
 		v.Visits = []client.Step{}
 	}
-	enc := json.NewEncoder(s.Out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	return writeJSON(s.Out, v)
+}
+
+// VisitEmbedded tells on s.ErrOut that the visits go to the embedded demo
+// server at url, because no URL was given.
+func VisitEmbedded(s *Streams, url string) {
+	fmt.Fprintf(s.ErrOut, "visiting the embedded demo server at %s (give a URL to visit another)\n", url)
 }
 
 // VisitText writes the human view of v to s.Out, coloured through
-// s.Renderer() (plain text for pipes and NO_COLOR).
+// the stylesheet (plain text for pipes and NO_COLOR).
 //
 // The view (-o table, the default) shows, for each visit, the request and status
 // line, the cookies sent, each Set-Cookie with its attributes and what the
 // jar did with it, the body (pretty JSON when it is JSON) and what changed
 // since the previous visit (visitCount 1 → 2). Its layout may change.
 func VisitText(s *Streams, v *Visit) error {
-	return visitText(s.Out, s.Renderer(), v)
+	return visitText(s.Out, s.renderer(), v)
 }
 
 // maxBodyLines bounds how much of a body the text view shows.
 const maxBodyLines = 40
 
-type visitStyles struct {
-	title, label, faint, ok, redirect, warn, bad, added, removed, changed lipgloss.Style
-}
-
-func newVisitStyles(r *lipgloss.Renderer) visitStyles {
-	return visitStyles{
-		title:    r.NewStyle().Bold(true),
-		label:    r.NewStyle().Foreground(lipgloss.Color("12")),
-		faint:    r.NewStyle().Faint(true),
-		ok:       r.NewStyle().Bold(true).Foreground(lipgloss.Color("10")),
-		redirect: r.NewStyle().Bold(true).Foreground(lipgloss.Color("14")),
-		warn:     r.NewStyle().Bold(true).Foreground(lipgloss.Color("11")),
-		bad:      r.NewStyle().Bold(true).Foreground(lipgloss.Color("9")),
-		added:    r.NewStyle().Foreground(lipgloss.Color("10")),
-		removed:  r.NewStyle().Foreground(lipgloss.Color("9")),
-		changed:  r.NewStyle().Foreground(lipgloss.Color("11")),
-	}
-}
-
-func (st visitStyles) status(code int) lipgloss.Style {
-	switch {
-	case code >= 500:
-		return st.bad
-	case code >= 400:
-		return st.warn
-	case code >= 300:
-		return st.redirect
-	}
-	return st.ok
-}
-
 func visitText(w io.Writer, r *lipgloss.Renderer, v *Visit) error {
-	st := newVisitStyles(r)
+	st := newStyles(r)
 	var b strings.Builder
+	c := columns{b: &b, st: st, width: visitLabelWidth}
 	for i := range v.Visits {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		writeStep(&b, st, &v.Visits[i])
+		writeStep(c, &v.Visits[i])
 	}
 	b.WriteByte('\n')
 	b.WriteString(visitSummary(st, v))
@@ -130,75 +102,70 @@ func visitText(w io.Writer, r *lipgloss.Renderer, v *Visit) error {
 	return err
 }
 
-const labelWidth = 14
+// visitLabelWidth is the width of the label column: "cookies sent" and a
+// space or two.
+const visitLabelWidth = 14
 
-func (st visitStyles) labelled(b *strings.Builder, label, text string) {
-	pad := strings.Repeat(" ", max(labelWidth-len(label), 1))
-	b.WriteString("  " + st.label.Render(label) + pad + text + "\n")
-}
-
-func (st visitStyles) continued(b *strings.Builder, text string) {
-	b.WriteString("  " + strings.Repeat(" ", labelWidth) + text + "\n")
-}
-
-func writeStep(b *strings.Builder, st visitStyles, s *client.Step) {
+func writeStep(c columns, s *client.Step) {
+	b, st := c.b, c.st
 	status := fmt.Sprintf("%d %s", s.Status, s.StatusText)
 	fmt.Fprintf(b, "%s  %s %s  %s  %s\n",
 		st.title.Render(fmt.Sprintf("Visit %d", s.N)), s.Method, s.URL,
 		st.status(s.Status).Render(status),
-		st.faint.Render(s.Proto+" "+formatMS(s.DurationMS)))
+		st.faint.Render(s.Proto+" "+durationMS(s.DurationMS)))
 
 	for _, rd := range s.Redirects {
-		st.labelled(b, "redirect", fmt.Sprintf("%s %s → %s", st.status(rd.Status).Render(fmt.Sprint(rd.Status)), rd.URL, rd.Location))
-		for _, c := range rd.SetCookies {
-			writeSetCookie(b, st, c)
+		c.row("redirect", fmt.Sprintf("%s %s → %s", st.status(rd.Status).Render(fmt.Sprint(rd.Status)), rd.URL, rd.Location))
+		for _, sc := range rd.SetCookies {
+			writeSetCookie(c, sc)
 		}
 	}
 
 	if len(s.CookiesSent) == 0 {
-		st.labelled(b, "cookies sent", st.faint.Render("(none)"))
+		c.row("cookies sent", st.faint.Render("(none)"))
 	}
-	for i, c := range s.CookiesSent {
+	for i, sent := range s.CookiesSent {
 		label := ""
 		if i == 0 {
 			label = "cookies sent"
 		}
-		st.labelled(b, label, c.Name+"="+c.Value)
+		c.row(label, sent.Name+"="+sent.Value)
 	}
 
-	for _, c := range s.SetCookies {
-		writeSetCookie(b, st, c)
+	for _, sc := range s.SetCookies {
+		writeSetCookie(c, sc)
 	}
 
 	if loc, ok := s.Headers["Location"]; ok {
-		st.labelled(b, "location", loc)
+		c.row("location", loc)
 	}
 
-	st.labelled(b, "body", bodyHeading(st, s))
+	c.row("body", bodyHeading(st, s))
 	for _, line := range bodyLines(s) {
-		st.continued(b, line)
+		c.row("", line)
 	}
 
 	if len(s.Changes) == 0 {
 		if s.N > 1 {
-			st.labelled(b, "changes", st.faint.Render("(none)"))
+			c.row("changes", st.faint.Render("(none)"))
 		}
 		return
 	}
-	for i, c := range s.Changes {
+	for i, ch := range s.Changes {
 		label := ""
 		if i == 0 {
 			label = "changes"
 		}
-		st.labelled(b, label, changeLine(st, c))
+		c.row(label, changeLine(st, ch))
 	}
 }
 
-func writeSetCookie(b *strings.Builder, st visitStyles, c client.SetCookie) {
+func writeSetCookie(col columns, c client.SetCookie) {
+	st := col.st
 	if c.Name == "" {
-		st.labelled(b, "set-cookie", c.Raw)
+		col.row("set-cookie", c.Raw)
 	} else {
-		st.labelled(b, "set-cookie", c.Name+"="+c.Value)
+		col.row("set-cookie", c.Name+"="+c.Value)
 	}
 	var attrs []string
 	if c.Domain != "" {
@@ -238,11 +205,11 @@ func writeSetCookie(b *strings.Builder, st visitStyles, c client.SetCookie) {
 	default:
 		outcome = st.removed.Render("refused by jar: " + c.Refused)
 	}
-	st.continued(b, st.faint.Render(strings.Join(attrs, "; "))+"  → "+outcome)
+	col.row("", st.faint.Render(strings.Join(attrs, "; "))+"  → "+outcome)
 }
 
-func bodyHeading(st visitStyles, s *client.Step) string {
-	desc := fmt.Sprintf("%d bytes", s.BodyBytes)
+func bodyHeading(st styles, s *client.Step) string {
+	desc := fmt.Sprintf("%d %s", s.BodyBytes, plural(int64(s.BodyBytes), "byte"))
 	if ct, ok := s.Headers["Content-Type"]; ok {
 		desc += ", " + ct
 	}
@@ -257,12 +224,7 @@ func bodyHeading(st visitStyles, s *client.Step) string {
 func bodyLines(s *client.Step) []string {
 	var text string
 	if s.BodyIsJSON {
-		var buf bytes.Buffer
-		if json.Indent(&buf, s.Body, "", "  ") == nil {
-			text = buf.String()
-		} else {
-			text = string(s.Body)
-		}
+		text = prettyJSON(s.Body)
 	} else if json.Unmarshal(s.Body, &text) != nil {
 		text = string(s.Body)
 	}
@@ -281,7 +243,7 @@ func bodyLines(s *client.Step) []string {
 	return lines
 }
 
-func changeLine(st visitStyles, c client.Change) string {
+func changeLine(st styles, c client.Change) string {
 	from, to := jsonText(c.From), jsonText(c.To)
 	switch c.Kind {
 	case client.ChangeField:
@@ -309,35 +271,12 @@ func jsonText(v json.RawMessage) string {
 	return string(v)
 }
 
-func shorten(s string) string {
-	const n = 40
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
-func formatMS(ms float64) string {
-	switch {
-	case ms >= 1000:
-		return fmt.Sprintf("%.2fs", ms/1000)
-	case ms >= 10:
-		return fmt.Sprintf("%.0fms", ms)
-	}
-	return fmt.Sprintf("%.1fms", ms)
-}
-
-func visitSummary(st visitStyles, v *Visit) string {
+func visitSummary(st styles, v *Visit) string {
 	var codes []string
 	for _, s := range v.Visits {
 		codes = append(codes, st.status(s.Status).Render(fmt.Sprint(s.Status)))
 	}
-	n := len(v.Visits)
-	plural := "s"
-	if n == 1 {
-		plural = ""
-	}
-	line := fmt.Sprintf("%d visit%s: %s", n, plural, strings.Join(codes, " → "))
+	line := counted(int64(len(v.Visits)), "visit") + ": " + strings.Join(codes, " → ")
 	if v.Embedded {
 		line += st.faint.Render("  (embedded demo server)")
 	}
@@ -345,9 +284,5 @@ func visitSummary(st visitStyles, v *Visit) string {
 	if v.Jar != "" {
 		jar = "jar: " + v.Jar
 	}
-	cookies := "s"
-	if v.JarCookies == 1 {
-		cookies = ""
-	}
-	return line + "\n" + st.faint.Render(fmt.Sprintf("%s (%d cookie%s)", jar, v.JarCookies, cookies))
+	return line + "\n" + st.faint.Render(jar+" ("+counted(int64(v.JarCookies), "cookie")+")")
 }
