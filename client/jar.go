@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -62,8 +61,8 @@ type JarCookie struct {
 // the same name, domain and path.
 func (c *JarCookie) key() string { return c.Domain + ";" + c.Path + ";" + c.Name }
 
-// Jar is a persistent cookie jar: an http.CookieJar with RFC 6265 semantics
-// and the public suffix list, whose cookies can be listed and saved as a
+// Jar is a persistent cookie jar with RFC 6265 semantics and the public
+// suffix list, whose cookies can be listed and saved as a
 // Netscape cookies.txt file that curl and wget read and write. A Jar is safe
 // for concurrent use.
 type Jar struct {
@@ -230,41 +229,34 @@ var (
 	errExpiredOnArrival = errors.New("expired") // deletion, not a refusal
 )
 
-// SetCookies implements http.CookieJar: it stores the cookies a response to
-// u set, silently dropping those RFC 6265 refuses. SetCookie says why.
-func (j *Jar) SetCookies(u *url.URL, cookies []*http.Cookie) {
-	for _, c := range cookies {
-		j.SetCookie(u, c)
-	}
-}
-
-// SetCookie stores one cookie a response to u set, replacing the cookie with
-// the same name, domain and path. A Max-Age <= 0 or an Expires in the past
-// deletes that cookie instead. It returns why the cookie was refused (nil
+// SetCookie stores one cookie a response to u set (parsed with
+// cookie.ParseSetCookie), replacing the cookie with the same name, domain
+// and path. A Max-Age <= 0 or an Expires in the past deletes that cookie
+// instead, and deleted is true. It returns why the cookie was refused (nil
 // when it was stored or deleted): ErrPublicSuffix for Domain=co.uk,
 // ErrDomainMismatch, ErrBadDomain, ErrInsecureSecure, ErrShadowsSecure,
 // ErrCookiePrefix, ErrTooLarge, ErrUnsupportedURL.
-func (j *Jar) SetCookie(u *url.URL, c *http.Cookie) error {
+func (j *Jar) SetCookie(u *url.URL, c *cookie.SetCookie) (deleted bool, err error) {
 	host, secureOrigin, err := jarRequestHost(u)
 	if err != nil {
-		return err
+		return false, err
 	}
 	now := j.now()
 	e, err := newJarCookie(c, host, u.Path, secureOrigin, now)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err != nil && !errors.Is(err, errExpiredOnArrival) {
-		return err
+		return false, err
 	}
 	if !secureOrigin && j.shadowsSecure(e) {
-		return ErrShadowsSecure
+		return false, ErrShadowsSecure
 	}
 	if err != nil {
 		delete(j.entries, e.key())
-		return nil
+		return true, nil
 	}
 	j.store(e)
-	return nil
+	return false, nil
 }
 
 // shadowsSecure tells whether c, set from an insecure origin, would replace
@@ -281,10 +273,10 @@ func (j *Jar) shadowsSecure(c *JarCookie) bool {
 	return false
 }
 
-// Cookies implements http.CookieJar: the cookies to send to u, longest path
-// first, then oldest first (RFC 6265 §5.4). Secure cookies go only to https
-// and loopback hosts.
-func (j *Jar) Cookies(u *url.URL) []*http.Cookie {
+// Cookies returns the cookies to send to u, longest path first, then
+// oldest first (RFC 6265 §5.4), their values byte for byte as stored.
+// Secure cookies go only to https and loopback hosts.
+func (j *Jar) Cookies(u *url.URL) []JarCookie {
 	host, secureOrigin, err := jarRequestHost(u)
 	if err != nil {
 		return nil
@@ -316,13 +308,9 @@ func (j *Jar) Cookies(u *url.URL) []*http.Cookie {
 		}
 		return x.seq < y.seq
 	})
-	out := make([]*http.Cookie, len(sel))
+	out := make([]JarCookie, len(sel))
 	for i, e := range sel {
-		c := &http.Cookie{Name: e.Name, Value: e.Value}
-		if v := e.Value; len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-			c.Value, c.Quoted = v[1:len(v)-1], true
-		}
-		out[i] = c
+		out[i] = e.JarCookie
 	}
 	return out
 }
@@ -352,18 +340,13 @@ func jarIsLoopback(host string) bool {
 // newJarCookie turns a Set-Cookie received from host (request path
 // reqPath) into a jar cookie. It returns errExpiredOnArrival with the
 // cookie's key filled in when the cookie deletes one.
-func newJarCookie(c *http.Cookie, host, reqPath string, secureOrigin bool, now time.Time) (*JarCookie, error) {
-	value := c.Value
-	if c.Quoted {
-		// Kept as sent, as curl and browsers keep it, and sent back quoted.
-		value = `"` + value + `"`
-	}
+func newJarCookie(c *cookie.SetCookie, host, reqPath string, secureOrigin bool, now time.Time) (*JarCookie, error) {
 	e := &JarCookie{
 		Name:     c.Name,
-		Value:    value,
+		Value:    c.Value,
 		Secure:   c.Secure,
 		HttpOnly: c.HttpOnly,
-		SameSite: jarSameSite(c.SameSite),
+		SameSite: c.SameSite,
 		Created:  now,
 	}
 	if len(e.Name)+len(e.Value) > MaxCookieSize {
@@ -375,7 +358,7 @@ func newJarCookie(c *http.Cookie, host, reqPath string, secureOrigin bool, now t
 		return nil, err
 	}
 	e.Path = c.Path
-	if e.Path == "" || e.Path[0] != '/' {
+	if e.Path == "" {
 		e.Path = cookie.DefaultPath(reqPath)
 	}
 	if e.Secure && !secureOrigin {
@@ -386,36 +369,19 @@ func newJarCookie(c *http.Cookie, host, reqPath string, secureOrigin bool, now t
 		strings.HasPrefix(e.Name, "__Host-") && (!e.Secure || !e.HostOnly || e.Path != "/"):
 		return nil, ErrCookiePrefix
 	}
-	limit := now.Add(MaxCookieLifetime)
+	at, persistent := c.ExpiresAt(now)
 	switch {
-	case c.MaxAge < 0: // Max-Age=0 or negative, as net/http parses it
-		return e, errExpiredOnArrival
-	case c.MaxAge > 0:
-		e.Expires = now.Add(time.Duration(c.MaxAge) * time.Second)
-	case !c.Expires.IsZero():
-		if !c.Expires.After(now) {
-			return e, errExpiredOnArrival
-		}
-		e.Expires = c.Expires
-	default:
+	case !persistent:
 		e.Session = true
-	}
-	if !e.Session && e.Expires.After(limit) {
-		e.Expires = limit
+	case !at.After(now):
+		return e, errExpiredOnArrival
+	default:
+		e.Expires = at
+		if limit := now.Add(MaxCookieLifetime); at.After(limit) {
+			e.Expires = limit
+		}
 	}
 	return e, nil
-}
-
-func jarSameSite(s http.SameSite) string {
-	switch s {
-	case http.SameSiteLaxMode:
-		return "Lax"
-	case http.SameSiteStrictMode:
-		return "Strict"
-	case http.SameSiteNoneMode:
-		return "None"
-	}
-	return ""
 }
 
 // jarDomainAndType decides a cookie's domain and whether it is host-only

@@ -1,9 +1,12 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sessctl/sessctl/cookie"
 )
 
 // tNow is the jar tests' fixed "now".
@@ -57,16 +62,23 @@ func jarText(j *Jar) string {
 	return strings.Join(parts, " | ")
 }
 
-func cookieHeader(cs []*http.Cookie) string {
+func cookieHeader(cs []JarCookie) string {
 	var parts []string
 	for _, c := range cs {
-		v := c.Value
-		if c.Quoted {
-			v = `"` + v + `"`
-		}
-		parts = append(parts, c.Name+"="+v)
+		parts = append(parts, c.Name+"="+c.Value)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// setLine offers one Set-Cookie line, received for u, to j.
+func setLine(t testing.TB, j *Jar, u *url.URL, line string) error {
+	t.Helper()
+	c, err := cookie.ParseSetCookie(line)
+	if err != nil {
+		t.Fatalf("ParseSetCookie(%q): %v", line, err)
+	}
+	_, err = j.SetCookie(u, &c)
+	return err
 }
 
 func mustParseURL(t *testing.T, s string) *url.URL {
@@ -82,11 +94,7 @@ func (test jarTest) run(t *testing.T, j *Jar) {
 	t.Helper()
 	u := mustParseURL(t, test.fromURL)
 	for i, line := range test.setCookies {
-		c, err := http.ParseSetCookie(line)
-		if err != nil {
-			t.Fatalf("ParseSetCookie(%q): %v", line, err)
-		}
-		err = j.SetCookie(u, c)
+		err := setLine(t, j, u, line)
 		var want error
 		if i < len(test.refused) {
 			want = test.refused[i]
@@ -288,11 +296,7 @@ func TestJar(t *testing.T) {
 func TestJarLeavesSecureCookiesAlone(t *testing.T) {
 	j := newTestJar()
 	set := func(from, line string) error {
-		c, err := http.ParseSetCookie(line)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return j.SetCookie(mustParseURL(t, from), c)
+		return setLine(t, j, mustParseURL(t, from), line)
 	}
 	if err := set("https://www.host.test/", "id=secret; Secure; Domain=host.test"); err != nil {
 		t.Fatal(err)
@@ -318,7 +322,8 @@ func TestJarExpiresWithTime(t *testing.T) {
 	now := tNow
 	j.now = func() time.Time { return now }
 	u := mustParseURL(t, "http://www.host.test/")
-	j.SetCookies(u, []*http.Cookie{{Name: "short", Value: "1", MaxAge: 60}, {Name: "sess", Value: "2"}})
+	setLine(t, j, u, "short=1; Max-Age=60")
+	setLine(t, j, u, "sess=2")
 	now = now.Add(59 * time.Second)
 	if got := cookieHeader(j.Cookies(u)); got != "short=1; sess=2" {
 		t.Fatalf("after 59s: %q", got)
@@ -337,9 +342,10 @@ func TestJarReplacementKeepsCreation(t *testing.T) {
 	now := tNow
 	j.now = func() time.Time { return now }
 	u := mustParseURL(t, "http://www.host.test/")
-	j.SetCookies(u, []*http.Cookie{{Name: "a", Value: "1"}})
+	setLine(t, j, u, "a=1")
 	now = now.Add(time.Minute)
-	j.SetCookies(u, []*http.Cookie{{Name: "b", Value: "2"}, {Name: "a", Value: "3"}})
+	setLine(t, j, u, "b=2")
+	setLine(t, j, u, "a=3")
 	// a keeps its creation time, so it still comes first (RFC 6265 §5.4).
 	if got := cookieHeader(j.Cookies(u)); got != "a=3; b=2" {
 		t.Fatalf("Cookies = %q, want a=3; b=2", got)
@@ -374,11 +380,12 @@ func TestJarFileRoundTrip(t *testing.T) {
 	for _, test := range jarTests {
 		u := mustParseURL(t, test.fromURL)
 		for _, line := range test.setCookies {
-			c, _ := http.ParseSetCookie(line)
-			j.SetCookie(u, c)
+			if c, err := cookie.ParseSetCookie(line); err == nil {
+				j.SetCookie(u, &c)
+			}
 		}
 	}
-	j.SetCookie(mustParseURL(t, "http://www.host.test/"), &http.Cookie{Name: "exp", Value: "1", MaxAge: 3600})
+	setLine(t, j, mustParseURL(t, "http://www.host.test/"), "exp=1; Max-Age=3600")
 	if err := j.Save(); err != nil {
 		t.Fatal(err)
 	}
@@ -511,7 +518,7 @@ func benchJar(b *testing.B) *Jar {
 	for h := 0; h < 100; h++ {
 		u, _ := url.Parse(fmt.Sprintf("https://h%d.site.test/", h))
 		for p := 0; p < 10; p++ {
-			j.SetCookie(u, &http.Cookie{Name: fmt.Sprintf("c%d", p), Value: "v", Path: fmt.Sprintf("/p%d", p), MaxAge: 3600})
+			setLine(b, j, u, fmt.Sprintf("c%d=v; Path=/p%d; Max-Age=3600", p, p))
 		}
 	}
 	return j
@@ -538,5 +545,53 @@ func BenchmarkParseCookiesTxt(b *testing.B) {
 		if cs, err := parseCookiesTxt(strings.NewReader(text), tNow); err != nil || len(cs) != 1000 {
 			b.Fatal(len(cs), err)
 		}
+	}
+}
+
+// TestJarValuesByteForByte: values curl stores as they are (UTF-8, spaces,
+// quotes) are stored, saved, read back and sent unchanged, with nothing
+// from the Go log package on the way.
+func TestJarValuesByteForByte(t *testing.T) {
+	var logged strings.Builder
+	log.SetOutput(&logged)
+	defer log.SetOutput(os.Stderr)
+	var gotCookie string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotCookie = r.Header.Get("Cookie")
+		w.Header().Add("Set-Cookie", "utf=café; Path=/")
+		w.Header().Add("Set-Cookie", "sp=a b c; Path=/")
+		w.Header().Add("Set-Cookie", `q="x y"; Path=/`)
+	}))
+	defer srv.Close()
+	path := filepath.Join(t.TempDir(), "cookies.txt")
+	j, err := OpenJar(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := Visit(context.Background(), VisitOptions{URL: srv.URL, Jar: j, Count: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range steps[0].SetCookies {
+		if sc.Outcome != OutcomeStored {
+			t.Errorf("%s: %s %s", sc.Raw, sc.Outcome, sc.Refused)
+		}
+	}
+	want := `utf=café; sp=a b c; q="x y"`
+	if gotCookie != want {
+		t.Errorf("second visit sent Cookie %q, want %q", gotCookie, want)
+	}
+	if err := j.Save(); err != nil {
+		t.Fatal(err)
+	}
+	j2, err := OpenJar(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cookieHeader(j2.Cookies(mustParseURL(t, srv.URL))); !sameCookies(got, want) {
+		t.Errorf("after a save and a read the jar sends %q, want %q", got, want)
+	}
+	if logged.Len() > 0 {
+		t.Errorf("log output: %s", logged.String())
 	}
 }

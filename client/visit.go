@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -362,15 +361,25 @@ type visitHop struct {
 
 func (t *visitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context())
-	for _, c := range t.jar.Cookies(req.URL) {
-		r.AddCookie(c)
-	}
 	hop := visitHop{url: req.URL.String(), sent: []SentCookie{}, set: []SetCookie{}}
-	for _, line := range r.Header.Values("Cookie") {
-		cs, _ := http.ParseCookie(line)
-		for _, c := range cs {
-			hop.sent = append(hop.sent, SentCookie{Name: c.Name, Value: c.Value})
+	// The Cookie header is built here rather than with AddCookie, which
+	// quotes values holding a space and drops bytes it dislikes: values go
+	// out byte for byte, as curl sends them.
+	line := r.Header.Get("Cookie")
+	for _, part := range strings.Split(line, ";") {
+		if name, value, ok := strings.Cut(strings.TrimSpace(part), "="); ok && name != "" {
+			hop.sent = append(hop.sent, SentCookie{Name: name, Value: value})
 		}
+	}
+	for _, c := range t.jar.Cookies(req.URL) {
+		if line != "" {
+			line += "; "
+		}
+		line += c.Name + "=" + c.Value
+		hop.sent = append(hop.sent, SentCookie{Name: c.Name, Value: c.Value})
+	}
+	if line != "" {
+		r.Header.Set("Cookie", line)
 	}
 	resp, err := t.base.RoundTrip(r)
 	if err != nil {
@@ -392,43 +401,30 @@ func (t *visitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // the outcome.
 func (t *visitTransport) setCookie(u *url.URL, line string) SetCookie {
 	sc := SetCookie{Raw: line}
-	c, err := http.ParseSetCookie(line)
+	c, err := cookie.ParseSetCookie(line)
 	if err != nil {
 		sc.Outcome, sc.Refused = OutcomeRefused, "malformed: "+err.Error()
 		return sc
 	}
 	sc.Name, sc.Value, sc.Domain, sc.Path = c.Name, c.Value, c.Domain, c.Path
-	sc.Secure, sc.HttpOnly, sc.SameSite = c.Secure, c.HttpOnly, jarSameSite(c.SameSite)
+	sc.Secure, sc.HttpOnly, sc.SameSite = c.Secure, c.HttpOnly, c.SameSite
 	if !c.Expires.IsZero() {
 		e := c.Expires
 		sc.Expires = &e
 	}
-	sc.MaxAge = rawMaxAge(line)
-	switch err := t.jar.SetCookie(u, c); {
+	if c.HasMaxAge {
+		n := int(c.MaxAge)
+		sc.MaxAge = &n
+	}
+	switch deleted, err := t.jar.SetCookie(u, &c); {
 	case err != nil:
 		sc.Outcome, sc.Refused = OutcomeRefused, err.Error()
-	case c.MaxAge < 0 || (c.MaxAge == 0 && !c.Expires.IsZero() && !c.Expires.After(t.jar.now())):
+	case deleted:
 		sc.Outcome = OutcomeDeleted
 	default:
 		sc.Outcome = OutcomeStored
 	}
 	return sc
-}
-
-// rawMaxAge returns the Max-Age attribute of a Set-Cookie line as sent
-// (net/http folds 0 and negative values together).
-func rawMaxAge(line string) *int {
-	parts := strings.Split(line, ";")
-	for _, p := range parts[1:] {
-		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-		if !strings.EqualFold(strings.TrimSpace(k), "max-age") {
-			continue
-		}
-		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-			return &n
-		}
-	}
-	return nil
 }
 
 // bodyChanges compares the JSON leaves of two JSON bodies.

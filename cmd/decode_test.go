@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sessctl/sessctl/client"
+	"github.com/sessctl/sessctl/cookie"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/internal/testenv"
 	"github.com/sessctl/sessctl/report"
@@ -370,7 +371,11 @@ func TestDecodeJarForeignCookie(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cookies.txt")
 	jar := client.NewJar(path)
 	for _, hc := range []*http.Cookie{c, {Name: "theme", Value: "dark", Path: "/"}} {
-		if err := jar.SetCookie(u, hc); err != nil {
+		sc, err := cookie.ParseSetCookie(hc.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := jar.SetCookie(u, &sc); err != nil {
 			t.Fatal(err)
 		}
 	}
