@@ -103,6 +103,7 @@ func keygripAlg(sig string) (alg string, isHex bool, raw []byte, ok bool) {
 func checkKeygrip(d *Decoded, in Input, keys Keys) {
 	if !in.HasSig {
 		d.Signature = Unsigned
+		d.opt("signed", "false")
 		d.warn(WarnUnsigned)
 		return
 	}
@@ -116,6 +117,8 @@ func checkKeygrip(d *Decoded, in Input, keys Keys) {
 	if isHex {
 		enc = "hex"
 	}
+	d.opt("digest", alg)
+	d.opt("encoding", enc)
 	d.field("algorithm", fmt.Sprintf("HMAC-%s (keygrip, %s) of \"%s=<value>\"", upperAlg(alg), enc, in.Name))
 	switch {
 	case in.Name == "":

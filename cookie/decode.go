@@ -86,10 +86,14 @@ type Decoded struct {
 	IssuedAt  *time.Time `json:"issued_at,omitempty"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	// SecretIndex is the 0-based index of the secret that verified it, or -1.
-	SecretIndex int      `json:"secret_index"`
-	SizeBytes   int      `json:"size_bytes"`
-	Fields      []Field  `json:"fields,omitempty"`
-	Warnings    []string `json:"warnings"`
+	SecretIndex int     `json:"secret_index"`
+	SizeBytes   int     `json:"size_bytes"`
+	Fields      []Field `json:"fields,omitempty"`
+	// Options are the settings sessctl sign needs to make the same kind of
+	// cookie again (salt, digest, envelope, cipher, ...), each a string;
+	// sign reads them back from this document.
+	Options  map[string]string `json:"options,omitempty"`
+	Warnings []string          `json:"warnings"`
 	// Audit is the wordlist search's outcome when --wordlist was given.
 	Audit *AuditResult `json:"audit,omitempty"`
 	// Error says why the input could not be decoded (Format is then

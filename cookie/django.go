@@ -166,6 +166,10 @@ func (Django) Decode(in Input, keys Keys) (*Decoded, error) {
 		d.field("compression", "none")
 	}
 	d.IssuedAt = unixTime(p.ts)
+	d.opt("digest", p.hash)
+	if p.compressed {
+		d.opt("compress", "true")
+	}
 	var signer *djangoSigner
 	if len(keys.Secrets) == 0 {
 		d.Signature = Unverified
@@ -179,6 +183,11 @@ func (Django) Decode(in Input, keys Keys) (*Decoded, error) {
 				if t.try(t.prefixes[i], s) {
 					d.Signature, d.SecretIndex, signer = Valid, j, &t.signers[i]
 					d.field("salt", sg.salt)
+					if sg.cookie {
+						d.opt("kind", "signed_cookie")
+					} else {
+						d.opt("salt", sg.salt)
+					}
 					break search
 				}
 			}

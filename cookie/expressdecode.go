@@ -73,6 +73,7 @@ func (Express) Decode(in Input, keys Keys) (*Decoded, error) {
 			return nil, fmt.Errorf("express: %w: no \"s:\" prefix and no \"j:\" JSON", ErrMalformed)
 		}
 		d.Signature = Unsigned
+		d.opt("signed", "false")
 		d.Payload = json.RawMessage(j)
 		d.field("kind", "cookie-parser JSON cookie (j:)")
 		d.warn(WarnUnsigned)

@@ -162,6 +162,8 @@ func (Flask) Decode(in Input, keys Keys) (*Decoded, error) {
 	d.field("algorithm", "HMAC-"+alg)
 	d.field("key_derivation", fmt.Sprintf("hmac: HMAC-%s(secret, %q)", alg, flaskSalt))
 	d.field("salt", flaskSalt)
+	d.opt("salt", flaskSalt)
+	d.opt("digest", p.hash)
 	if p.compressed {
 		d.field("compression", "zlib")
 	} else {

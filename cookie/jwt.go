@@ -88,9 +88,11 @@ func (JWT) Decode(in Input, keys Keys) (*Decoded, error) {
 	}
 	d := newDecoded(in, "jwt")
 	d.field("alg", j.alg)
+	d.opt("alg", j.alg)
 	for _, k := range []string{"typ", "kid", "cty"} {
 		if s, ok := j.header[k].(string); ok {
 			d.field(k, s)
+			d.opt(k, s)
 		}
 	}
 	if _, ok := j.header["jwk"]; ok {

@@ -173,6 +173,7 @@ func (Laravel) Decode(in Input, keys Keys) (*Decoded, error) {
 		}
 		d.Signature, d.SecretIndex = Valid, i
 		d.field("cipher", p.cipherName(key))
+		d.opt("cipher", p.cipherName(key))
 		if plain == nil {
 			d.warn("malformed: the MAC verifies but the value does not decrypt with this key")
 			return d, nil
@@ -204,6 +205,7 @@ func laravelPlaintext(d *Decoded, in Input, key, plain []byte) {
 		}
 	} else {
 		d.field("cookie_prefix", "none (Laravel < 5.6, or not a cookie)")
+		d.opt("prefix", "false")
 	}
 	switch {
 	case len(plain) > 0 && (plain[0] == '{' || plain[0] == '[') && json.Valid(plain):

@@ -207,6 +207,7 @@ func (Rails) Decode(in Input, keys Keys) (*Decoded, error) {
 		return decodeRailsSigned(d, in, p, keys), nil
 	}
 	d.field("cipher", "AES-256-GCM")
+	d.opt("kind", "gcm")
 	if len(keys.Secrets) == 0 {
 		d.Signature = Unverified
 		d.field("encryption", "give secret_key_base with --secret to decrypt")
@@ -221,6 +222,7 @@ func (Rails) Decode(in Input, keys Keys) (*Decoded, error) {
 			}
 			d.Signature, d.SecretIndex = Valid, i
 			d.field("key_derivation", railsDigests[di].label)
+			d.opt("key_derivation", railsDigests[di].name)
 			if railsDigests[di].name == "sha1" {
 				d.warn(railsSHA1Warning)
 			}
@@ -262,6 +264,8 @@ func (p *railsParts) openCBC(key []byte) ([]byte, bool) {
 func decodeRailsCBC(d *Decoded, in Input, p *railsParts, keys Keys) *Decoded {
 	cipherName := fmt.Sprintf("AES-256-CBC + HMAC-%s (Rails 4.0-5.1)", upperAlg(p.macHash))
 	d.field("cipher", cipherName)
+	d.opt("kind", "cbc")
+	d.opt("digest", p.macHash)
 	if len(keys.Secrets) == 0 {
 		d.Signature = Unverified
 		d.field("encryption", "give secret_key_base with --secret to decrypt")
@@ -275,6 +279,7 @@ func decodeRailsCBC(d *Decoded, in Input, p *railsParts, keys Keys) *Decoded {
 			}
 			d.Signature, d.SecretIndex = Valid, i
 			d.field("key_derivation", railsDigests[di].label)
+			d.opt("key_derivation", railsDigests[di].name)
 			plain, ok := p.openCBC(railsKey(di, railsCBCSalt, 32, s))
 			if !ok {
 				d.warn("malformed: the HMAC verifies but the value does not decrypt")
@@ -294,6 +299,8 @@ func decodeRailsCBC(d *Decoded, in Input, p *railsParts, keys Keys) *Decoded {
 func decodeRailsSigned(d *Decoded, in Input, p *railsParts, keys Keys) *Decoded {
 	railsPlaintext(d, in, p.data)
 	d.warn(WarnClientReadable)
+	d.opt("kind", "signed")
+	d.opt("digest", p.macHash)
 	if len(keys.Secrets) == 0 {
 		d.Signature = Unverified
 		return d
@@ -306,12 +313,14 @@ func decodeRailsSigned(d *Decoded, in Input, p *railsParts, keys Keys) *Decoded 
 				d.Signature, d.SecretIndex = Valid, i
 				d.field("mac", fmt.Sprintf("HMAC-%s (MessageVerifier, key from %q)", alg, railsSignedSalt))
 				d.field("key_derivation", railsDigests[di].label)
+				d.opt("key_derivation", railsDigests[di].name)
 				return d
 			}
 		}
 		if p.railsMAC(s) {
 			d.Signature, d.SecretIndex = Valid, i
 			d.field("mac", fmt.Sprintf("HMAC-%s (secret_token, Rails < 4.0)", alg))
+			d.opt("key_derivation", "none")
 			return d
 		}
 	}
@@ -331,6 +340,7 @@ func railsPlaintext(d *Decoded, in Input, plain []byte) {
 	}
 	if json.Unmarshal(plain, &env) != nil || env.Rails == nil {
 		d.field("envelope", "none (Rails < 6.0)")
+		d.opt("envelope", "none")
 		d.Payload = railsSerialized(d, plain)
 		return
 	}
@@ -338,6 +348,7 @@ func railsPlaintext(d *Decoded, in Input, plain []byte) {
 	switch {
 	case r.Message != nil:
 		d.field("envelope", "rails 6.0-7.0 metadata (_rails.message)")
+		d.opt("envelope", "message")
 		msg, err := base64.StdEncoding.DecodeString(*r.Message)
 		if err != nil {
 			d.Payload = *r.Message
@@ -347,6 +358,7 @@ func railsPlaintext(d *Decoded, in Input, plain []byte) {
 		d.Payload = railsSerialized(d, msg)
 	case r.Data != nil:
 		d.field("envelope", "rails 7.1 metadata (_rails.data)")
+		d.opt("envelope", "data")
 		d.Payload = r.Data
 	default:
 		d.field("envelope", "_rails without message or data")
@@ -354,6 +366,9 @@ func railsPlaintext(d *Decoded, in Input, plain []byte) {
 	}
 	if r.Pur != nil {
 		d.field("purpose", *r.Pur)
+		if *r.Pur != "cookie."+in.Name {
+			d.opt("purpose", *r.Pur)
+		}
 		if in.Name != "" && *r.Pur != "cookie."+in.Name {
 			d.warn(fmt.Sprintf("purpose mismatch: made for %q, Rails refuses it as cookie %q", *r.Pur, in.Name))
 		}
@@ -379,6 +394,7 @@ func railsSerialized(d *Decoded, b []byte) any {
 	}
 	if bytes.HasPrefix(b, []byte{4, 8}) {
 		d.field("serialization", "marshal (Ruby types: strings shown)")
+		d.opt("serialization", "marshal")
 		return map[string]any{"marshal_strings": gobStrings(b[2:])}
 	}
 	d.field("serialization", "unknown: shown as text")

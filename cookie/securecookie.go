@@ -82,6 +82,7 @@ func (SecureCookie) Decode(in Input, keys Keys) (*Decoded, error) {
 		alg = "sha512"
 	}
 	d.field("algorithm", fmt.Sprintf("HMAC-%s over \"<name>|<date>|<value>\"", upperAlg(alg)))
+	d.opt("digest", alg)
 	d.field("max_age", "checked by the server (gorilla default 30 days from issued_at)")
 	switch {
 	case in.Name == "":
@@ -103,6 +104,7 @@ func (SecureCookie) Decode(in Input, keys Keys) (*Decoded, error) {
 	if v, ser, ok := scPayload(raw); ok {
 		d.Payload = v
 		d.field("serialization", ser)
+		d.opt("serialization", scSerialization(ser))
 		d.warn(WarnClientReadable)
 		return d, nil
 	}
@@ -117,11 +119,14 @@ func (SecureCookie) Decode(in Input, keys Keys) (*Decoded, error) {
 		if v, ser, ok := scPayload(plain); ok {
 			d.Payload = v
 			d.field("serialization", ser)
+			d.opt("serialization", scSerialization(ser))
+			d.opt("encrypted", "true")
 			d.field("encryption", fmt.Sprintf("AES-%d-CTR, --enc-key %d", len(k)*8, i+1))
 			return d, nil
 		}
 	}
 	d.field("encryption", "probably AES-CTR: give the block key with --enc-key")
+	d.opt("encrypted", "true")
 	return d, nil
 }
 
