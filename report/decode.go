@@ -16,6 +16,9 @@ package report
 //	                       it, -1 when none did
 //	size_bytes    int      length of name plus value as sent
 //	fields        [{key, value}]  format details: algorithm, kind, salt, ...
+//	options       {string: string}  what sessctl sign needs to make the same
+//	                       kind of cookie again (salt, digest, envelope, cipher,
+//	                       ...); omitted when the format's defaults are all it needs
 //	warnings      [string] each starts with a stable keyword: "unsigned:",
 //	                       "alg none:", "no expiry:", "expired:",
 //	                       "client-readable data:", "weak secret:",
