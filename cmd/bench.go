@@ -69,7 +69,7 @@ what it measured); 130 when interrupted.`,
   sessctl bench https://app.test/api/count -k --counter data.visits --id data.user.id -H 'Accept: application/json'`,
 		RunE: func(c *cobra.Command, args []string) error {
 			for _, a := range args {
-				u, err := parseVisitURL(a)
+				u, err := client.ParseURL(a)
 				if err != nil {
 					return &usageError{err}
 				}

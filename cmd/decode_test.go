@@ -3,8 +3,11 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -107,15 +110,15 @@ func TestDecodeVectorsCLI(t *testing.T) {
 		}
 		for _, v := range vs {
 			t.Run(format+"/"+v.Desc, func(t *testing.T) {
-				var args []string
+				// One input: a companion .sig pairs within its own input.
+				in := v.Value
 				if v.Name != "" {
-					args = append(args, v.Name+"="+v.Value)
-				} else {
-					args = append(args, v.Value)
+					in = v.Name + "=" + v.Value
 				}
 				if v.HasSig {
-					args = append(args, v.Name+".sig="+v.Sig)
+					in = "Cookie: " + in + "; " + v.Name + ".sig=" + v.Sig
 				}
+				args := []string{in}
 				for _, s := range v.Secrets {
 					args = append(args, "--secret", s)
 				}
@@ -313,18 +316,46 @@ func TestDecodeInputsAndExitCodes(t *testing.T) {
 	if d := decodeJSONOut(t, out)[0]; d.SecretIndex != 3 {
 		t.Errorf("--secret-file: secret_index %d, want 3", d.SecretIndex)
 	}
-	for _, args := range [][]string{
-		{},
-		{"x", "-o", "yaml"},
-		{"x", "--format", "nope"},
-		{"x", "--url", "ftp://host/"},
-		{"x", "--secret", ""},
-		{"x", "--key", "/does/not/exist.pem"},
-		{"x", "--wordlist", "/does/not/exist"},
-		{"--jar", "/does/not/exist.txt"},
+}
+
+// TestDecodeUsageErrors: each bad flag is refused before anything runs,
+// with its own message, and exits 2. The input beside it decodes fine on
+// its own, so only the check can make the run fail.
+func TestDecodeUsageErrors(t *testing.T) {
+	const ok = "PHPSESSID=9f86d081884c7d659a2feaa0c55ad015"
+	if _, errOut, code := runDecodeCLI(t, "", ok); code != ExitOK {
+		t.Fatalf("decode %s alone: exit %d %q", ok, code, errOut)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "nothing to decode: give a cookie value, -, --jar or --url (see 'sessctl decode --help')"},
+		{[]string{ok, "-o", "yaml"}, `-o "yaml": want table or json`},
+		{[]string{ok, "--format", "nope"}, `--format "nope": want one of express,`},
+		{[]string{ok, "--url", "ftp://host/"}, `--url: bad URL "ftp://host/": scheme must be http or https`},
+		{[]string{ok, "--secret", ""}, "--secret #1 is empty"},
+		{[]string{ok, "--secret", "a", "--secret", ""}, "--secret #2 is empty"},
+		{[]string{ok, "--key", "/does/not/exist.pem"}, "--key: open /does/not/exist.pem: no such file"},
+		{[]string{ok, "--enc-key", "hex:zz"}, "--enc-key #1: encoding/hex"},
+		{[]string{ok, "--wordlist", "/does/not/exist"}, "--wordlist: stat /does/not/exist: no such file"},
+		{[]string{ok, "--secret-file", "/does/not/exist"}, "--secret-file: open /does/not/exist: no such file"},
+		{[]string{ok, "--workers", "-3"}, "--workers -3: want 0 (every core) or more"},
+		{[]string{"--jar", "/does/not/exist.txt"}, "--jar: stat /does/not/exist.txt: no such file"},
 	} {
-		if _, _, code := runDecodeCLI(t, "", args...); code != ExitTrouble {
-			t.Errorf("decode %q: exit %d, want 2", args, code)
+		streams, _, _, _ := report.Test()
+		ran := false
+		c := newDecodeCmd(streams, func(context.Context, *decodeOptions) error { ran = true; return nil })
+		c.SetArgs(tt.args)
+		c.SetOut(io.Discard)
+		c.SetErr(io.Discard)
+		err := c.Execute()
+		var ue *usageError
+		if ran || !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("decode %q: ran %v, err %v; want usage error %q", tt.args, ran, err, tt.want)
+		}
+		if _, errOut, code := runDecodeCLI(t, "", tt.args...); code != ExitTrouble || !strings.Contains(errOut, tt.want) {
+			t.Errorf("decode %q: exit %d %q, want 2 and %q", tt.args, code, errOut, tt.want)
 		}
 	}
 }
@@ -337,8 +368,9 @@ func TestDecodeFlagsToOptions(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Secrets) != 2 || string(got.Secrets[1]) != "b" || got.Format != "jwt" || got.Output != "json" ||
-		!bytes.Equal(got.EncKeys[0], []byte{0, 0xff}) || !bytes.Equal(got.EncKeys[1], []byte{0, 1}) || got.Args[0] != "v" {
+	k := got.Keys()
+	if len(k.Secrets) != 2 || string(k.Secrets[1]) != "b" || got.Format != "jwt" || got.Output != "json" ||
+		!bytes.Equal(k.EncKeys[0], []byte{0, 0xff}) || !bytes.Equal(k.EncKeys[1], []byte{0, 1}) || got.Args[0] != "v" {
 		t.Errorf("options %+v", got)
 	}
 }
@@ -413,5 +445,58 @@ func TestDecodeWordlistNotAudited(t *testing.T) {
 	_, errOut, code := runDecodeCLI(t, "", tok, "--wordlist", words)
 	if code != ExitCheckFailed || !strings.Contains(errOut, "sessctl: jwt: not audited: jwt: alg RS256 is not HMAC") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestDecodeNothingToCheck: an input with no cookie in it is trouble
+// (exit 2), not a failed check.
+func TestDecodeNothingToCheck(t *testing.T) {
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer bare.Close()
+	for _, tt := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"", []string{""}, "nothing to decode: no cookie in the input"},
+		{"", []string{"-"}, "nothing to decode: no cookie in the input"},
+		{"\n  \n", []string{"-"}, "nothing to decode: no cookie in the input"},
+		{"", []string{"Cookie:"}, "nothing to decode: no cookie in the input"},
+		{"", []string{"--url", bare.URL + "/"}, "nothing to decode: " + bare.URL + "/ set no cookie and the jar sends it none"},
+	} {
+		out, errOut, code := runDecodeCLI(t, tt.stdin, tt.args...)
+		if code != ExitTrouble || !strings.Contains(errOut, tt.want) || out != "" {
+			t.Errorf("decode %q (stdin %q): exit %d, stdout %q, stderr %q; want 2 and %q", tt.args, tt.stdin, code, out, errOut, tt.want)
+		}
+	}
+}
+
+// TestDecodeSigPairsWithinOneInput: two koa Cookie lines, each valid on
+// its own, stay valid together; stdin lines pair within themselves.
+func TestDecodeSigPairsWithinOneInput(t *testing.T) {
+	kg, _ := cookie.NewKeygrip("sha1", []byte("k1"))
+	line := func(v string) string {
+		return "Cookie: koa.sess=" + v + "; koa.sess.sig=" + kg.Sign("koa.sess="+v)
+	}
+	a, b := line("eyJuIjoxfQ=="), line("eyJuIjoyfQ==")
+	out, errOut, code := runDecodeCLI(t, "", a, b, "--secret", "k1", "-o", "json")
+	ds := decodeJSONOut(t, out)
+	if code != ExitOK || len(ds) != 2 || ds[0].Signature != "valid" || ds[1].Signature != "valid" {
+		t.Fatalf("two Cookie lines: exit %d %q %s", code, errOut, out)
+	}
+	var lines []string
+	for i := 0; i < 60; i++ {
+		lines = append(lines, line(base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf(`{"n":%d}`, i)))))
+	}
+	out, errOut, code = runDecodeCLI(t, strings.Join(lines, "\n")+"\n", "-", "--secret", "k1", "-o", "json")
+	ds = decodeJSONOut(t, out)
+	valid := 0
+	for _, d := range ds {
+		if d.Signature == "valid" {
+			valid++
+		}
+	}
+	if code != ExitOK || len(ds) != 60 || valid != 60 {
+		t.Errorf("60 stdin lines: exit %d %q, %d results, %d valid", code, errOut, len(ds), valid)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,7 +67,7 @@ or a corrupt jar exit 2.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				u, err := parseVisitURL(args[0])
+				u, err := client.ParseURL(args[0])
 				if err != nil {
 					return &usageError{err}
 				}
@@ -124,24 +123,6 @@ or a corrupt jar exit 2.`,
 	f.StringVar(&jarFlag, "jar", "", "cookie jar file (default $SESSCTL_JAR, else $XDG_STATE_HOME/sessctl/cookies.txt)")
 	f.BoolVar(&opts.Fresh, "fresh", false, "start with an empty jar (the file is overwritten at the end)")
 	return c
-}
-
-// parseVisitURL accepts what curl accepts: a URL without scheme is http.
-func parseVisitURL(raw string) (string, error) {
-	if !strings.Contains(raw, "://") {
-		raw = "http://" + raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("bad URL: %w", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("bad URL %q: scheme must be http or https", raw)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("bad URL %q: no host", raw)
-	}
-	return u.String(), nil
 }
 
 func parseVisitHeaders(lines []string) (http.Header, error) {

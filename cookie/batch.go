@@ -29,8 +29,8 @@ type BatchOptions struct {
 	Searching func(in Input)
 }
 
-// Batch is what DecodeAll found: one Decoded per input, in input order, and
-// the counts its Outcome is judged from.
+// Batch is what DecodeEach or DecodeAll found: the counts its Outcome is
+// judged from, and with DecodeAll one Decoded per input, in input order.
 type Batch struct {
 	Decoded []*Decoded
 	// Now is the time expiry was judged against.
@@ -73,6 +73,8 @@ const (
 	BatchCheckFailed
 	// BatchUndecodable: an input the user gave could not be decoded.
 	BatchUndecodable
+	// BatchEmpty: there was no input at all, nothing was checked.
+	BatchEmpty
 )
 
 // Outcome returns the batch's outcome and a one-line summary of it, empty
@@ -80,6 +82,8 @@ const (
 // cookies from a jar or a server that could not be decoded change nothing.
 func (b *Batch) Outcome() (Outcome, string) {
 	switch {
+	case b.Inputs == 0:
+		return BatchEmpty, "nothing to decode: no cookie in the input"
 	case b.Undecoded > 0:
 		return BatchUndecodable, fmt.Sprintf("%d of %d inputs could not be decoded", b.Undecoded, b.Inputs)
 	case b.Searched && b.Audited == 0:
@@ -92,45 +96,97 @@ func (b *Batch) Outcome() (Outcome, string) {
 	return BatchOK, ""
 }
 
-// DecodeAll decodes every input with opts.Keys (in opts.Format when it is
-// set). An input that cannot be decoded is listed with format "unknown" and
-// the reason in Error. With opts.Wordlist, the secret of every input signed
-// with an HMAC secret is searched for; a found secret decodes the input
-// again and adds the weak-secret warning. DecodeAll fails only when the
-// wordlist cannot be opened or read, or ctx is done.
+// DecodeAll decodes every input with opts.Keys, as DecodeEach does, and
+// keeps the results in b.Decoded, in input order.
 func DecodeAll(ctx context.Context, ins []Input, opts BatchOptions) (*Batch, error) {
+	var ds []*Decoded
+	b, err := DecodeEach(ctx, Inputs(ins), opts, func(d *Decoded) error {
+		ds = append(ds, d)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.Decoded = ds
+	return b, nil
+}
+
+// Inputs returns a DecodeEach source that yields ins, then io.EOF.
+func Inputs(ins []Input) func() ([]Input, error) {
+	done := false
+	return func() ([]Input, error) {
+		if done {
+			return nil, io.EOF
+		}
+		done = true
+		return ins, nil
+	}
+}
+
+// DecodeEach decodes the inputs next returns, a group at a time until it
+// returns io.EOF, with opts.Keys (in opts.Format when it is set), and hands
+// each result to emit as soon as it is made: memory does not grow with the
+// number of inputs. An input that cannot be decoded is emitted with format
+// "unknown" and the reason in Error. With opts.Wordlist, the secret of every
+// input signed with an HMAC secret is searched for; a found secret decodes
+// the input again and adds the weak-secret warning. DecodeEach fails when
+// next or emit fails, when the wordlist cannot be opened or read, or when
+// ctx is done; b.Decoded stays empty.
+func DecodeEach(ctx context.Context, next func() ([]Input, error), opts BatchOptions, emit func(*Decoded) error) (*Batch, error) {
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	b := &Batch{Now: now(), Inputs: len(ins), Searched: opts.Wordlist != nil}
-	for _, in := range ins {
-		d, err := Decode(in, opts.Keys, opts.Format)
+	b := &Batch{Now: now(), Searched: opts.Wordlist != nil}
+	for {
+		ins, err := next()
+		if err == io.EOF {
+			return b, nil
+		}
 		if err != nil {
-			if !errors.Is(err, ErrUnknownFormat) && !errors.Is(err, ErrMalformed) {
-				return nil, err
-			}
-			if in.Origin == OriginUser {
-				b.Undecoded++
-			} else {
-				b.Foreign++
-			}
-			b.Decoded = append(b.Decoded, &Decoded{Name: in.Name, Format: "unknown", SecretIndex: -1,
-				SizeBytes: len(in.Name) + len(in.Value), Warnings: []string{}, Error: err.Error()})
-			continue
+			return b, err
 		}
-		MarkExpired(d, b.Now)
-		if opts.Wordlist != nil {
-			if d, err = b.audit(ctx, in, d, opts); err != nil {
-				return nil, err
+		for _, in := range ins {
+			if err := ctx.Err(); err != nil {
+				return b, err
+			}
+			d, err := b.decode(ctx, in, opts)
+			if err != nil {
+				return b, err
+			}
+			b.Inputs++
+			if err := emit(d); err != nil {
+				return b, err
 			}
 		}
-		if d.Signature == Invalid {
-			b.Invalid++
-		}
-		b.Decoded = append(b.Decoded, d)
 	}
-	return b, nil
+}
+
+// decode decodes one input and counts it.
+func (b *Batch) decode(ctx context.Context, in Input, opts BatchOptions) (*Decoded, error) {
+	d, err := Decode(in, opts.Keys, opts.Format)
+	if err != nil {
+		if !errors.Is(err, ErrUnknownFormat) && !errors.Is(err, ErrMalformed) {
+			return nil, err
+		}
+		if in.Origin == OriginUser {
+			b.Undecoded++
+		} else {
+			b.Foreign++
+		}
+		return &Decoded{Name: in.Name, Format: "unknown", SecretIndex: -1,
+			SizeBytes: len(in.Name) + len(in.Value), Warnings: []string{}, Error: err.Error()}, nil
+	}
+	MarkExpired(d, b.Now)
+	if opts.Wordlist != nil {
+		if d, err = b.audit(ctx, in, d, opts); err != nil {
+			return nil, err
+		}
+	}
+	if d.Signature == Invalid {
+		b.Invalid++
+	}
+	return d, nil
 }
 
 // audit searches the wordlist for in's secret and counts the search. It

@@ -20,7 +20,7 @@ func (CookieSession) Name() string { return "cookie-session" }
 // base64JSON decodes a cookie-session style value: base64 (any alphabet,
 // padded or not) of a JSON object.
 func base64JSON(v string) (json.RawMessage, bool) {
-	b, err := decodeBase64(DecodeCookieValue(v))
+	b, err := DecodeBase64(DecodeCookieValue(v))
 	if err != nil {
 		return nil, false
 	}

@@ -3,6 +3,7 @@ package cookie
 import (
 	"crypto"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,6 +65,20 @@ type Keys struct {
 	PublicKeys []crypto.PublicKey
 	// EncKeys decrypt gorilla/securecookie's optional AES layer.
 	EncKeys [][]byte
+}
+
+// ParseKey reads a key given as "hex:...", "base64:..." or raw text, as
+// --enc-key takes it.
+func ParseKey(s string) ([]byte, error) {
+	switch {
+	case strings.HasPrefix(s, "hex:"):
+		return hex.DecodeString(s[4:])
+	case strings.HasPrefix(s, "base64:"):
+		return base64.StdEncoding.DecodeString(s[7:])
+	case s == "":
+		return nil, errors.New("empty key")
+	}
+	return []byte(s), nil
 }
 
 // Field is one format-specific detail shown with a decoded cookie
@@ -134,15 +149,35 @@ func (d *Decoded) field(k, v string) { d.Fields = append(d.Fields, Field{Key: k,
 // warn appends a warning to d.
 func (d *Decoded) warn(w string) { d.Warnings = append(d.Warnings, w) }
 
-// decodeBase64 decodes s in any of the four base64 forms (standard or URL
-// alphabet, padded or not), as Node's Buffer.from(s, "base64") and
-// itsdangerous do.
-func decodeBase64(s string) ([]byte, error) {
+// DecodeBase64 decodes s as Node's Buffer.from(s, "base64") and
+// itsdangerous read it: the standard and URL alphabets alike (even mixed),
+// padding optional. It is the one home of "base64 in either alphabet".
+func DecodeBase64(s string) ([]byte, error) {
 	t := strings.TrimRight(s, "=")
 	if strings.ContainsAny(t, "-_") {
-		return base64.RawURLEncoding.DecodeString(t)
+		t = base64ToStd.Replace(t)
 	}
 	return base64.RawStdEncoding.DecodeString(t)
+}
+
+var base64ToStd = strings.NewReplacer("-", "+", "_", "/")
+
+// unpadPKCS7 strips PKCS#7 padding for blocks of size bytes; ok is false
+// when b does not end in valid padding (a wrong key, as a rule).
+func unpadPKCS7(b []byte, size int) ([]byte, bool) {
+	if len(b) == 0 {
+		return nil, false
+	}
+	n := int(b[len(b)-1])
+	if n == 0 || n > size || n > len(b) {
+		return nil, false
+	}
+	for _, c := range b[len(b)-n:] {
+		if int(c) != n {
+			return nil, false
+		}
+	}
+	return b[:len(b)-n], true
 }
 
 // unixTime converts seconds since the epoch to a *time.Time in UTC, or nil

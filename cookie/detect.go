@@ -105,7 +105,7 @@ func Describe(v string) string {
 			v = u
 		}
 	}
-	if b, err := decodeBase64(v); err == nil && len(b) > 0 {
+	if b, err := DecodeBase64(v); err == nil && len(b) > 0 {
 		if utf8.Valid(b) && printable(string(b)) {
 			parts = append(parts, "base64 decodes to text "+quoteShort(string(b)))
 		} else {
@@ -142,22 +142,20 @@ func hexShort(b []byte) string {
 	return fmt.Sprintf("%x", b)
 }
 
-// ParseInputs turns what a user typed, one argument or stdin line each,
-// into inputs: a bare value; NAME=VALUE; a whole "Cookie:" header or
+// ParseInput turns one input as the user typed it, an argument or a stdin
+// line, into cookies: a bare value; NAME=VALUE; a whole "Cookie:" header or
 // "a=1; b=2" list; a "Set-Cookie:" line (attributes dropped). A cookie
-// named "<name>.sig" is attached to the input called <name> as its
-// signature, as cookie-session and koa-session pair them.
-func ParseInputs(args []string) []Input {
-	var ins []Input
-	for _, a := range args {
-		ins = append(ins, parseArg(a)...)
-	}
-	return PairSignatures(ins)
+// named "<name>.sig" is attached to the cookie called <name> of the same
+// input as its signature, as cookie-session and koa-session pair them; it
+// never pairs with another input's cookie.
+func ParseInput(a string) []Input {
+	return PairSignatures(parseArg(a))
 }
 
 // PairSignatures attaches every "<name>.sig" input to the input called
 // <name> (the last one before it, or any after) and drops it from the list;
-// a .sig with no partner stays as it is.
+// a .sig with no partner stays as it is. ins is one group of cookies sent or
+// set together (one Cookie header, one response, one site of a jar).
 func PairSignatures(ins []Input) []Input {
 	byName := map[string]int{}
 	for i, in := range ins {

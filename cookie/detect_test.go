@@ -137,7 +137,7 @@ func hasWarning(d *Decoded, prefix string) bool {
 	return false
 }
 
-func TestParseInputs(t *testing.T) {
+func TestParseInput(t *testing.T) {
 	tests := []struct {
 		args []string
 		want []Input
@@ -147,8 +147,11 @@ func TestParseInputs(t *testing.T) {
 		{[]string{"Cookie: session=eyJhIjoxfQ==; session.sig=abc; other=1"},
 			[]Input{{Name: "session", Value: "eyJhIjoxfQ==", Sig: "abc", HasSig: true}, {Name: "other", Value: "1"}}},
 		{[]string{"Set-Cookie: connect.sid=s%3Aabc.def; Path=/; HttpOnly"}, []Input{{Name: "connect.sid", Value: "s%3Aabc.def"}}},
+		// A .sig pairs within one input, never across two.
 		{[]string{"set-cookie: session.sig=xyz; path=/", "session=e30="},
-			[]Input{{Name: "session", Value: "e30=", Sig: "xyz", HasSig: true}}},
+			[]Input{{Name: "session.sig", Value: "xyz"}, {Name: "session", Value: "e30="}}},
+		{[]string{"session=e30=; session.sig=a", "session=e30=; session.sig=b"},
+			[]Input{{Name: "session", Value: "e30=", Sig: "a", HasSig: true}, {Name: "session", Value: "e30=", Sig: "b", HasSig: true}}},
 		{[]string{"a=1; b=2"}, []Input{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}}},
 		{[]string{`n="quoted"`}, []Input{{Name: "n", Value: "quoted"}}},
 		{[]string{"lonely.sig=abc"}, []Input{{Name: "lonely.sig", Value: "abc"}}},
@@ -156,12 +159,15 @@ func TestParseInputs(t *testing.T) {
 		{[]string{"WvaEO8/x+y=--AQ1t--lVqy=="}, []Input{{Value: "WvaEO8/x+y=--AQ1t--lVqy=="}}},
 	}
 	for _, tt := range tests {
-		got := ParseInputs(tt.args)
+		var got []Input
+		for _, a := range tt.args {
+			got = append(got, ParseInput(a)...)
+		}
 		if len(got) == 0 && len(tt.want) == 0 {
 			continue
 		}
 		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("ParseInputs(%q) = %+v, want %+v", tt.args, got, tt.want)
+			t.Errorf("ParseInput(%q) = %+v, want %+v", tt.args, got, tt.want)
 		}
 	}
 }

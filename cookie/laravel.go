@@ -35,7 +35,7 @@ type laravelParts struct {
 }
 
 func parseLaravel(v string) (*laravelParts, error) {
-	b, err := decodeBase64(v)
+	b, err := DecodeBase64(v)
 	if err != nil {
 		return nil, fmt.Errorf("laravel: %w: not base64", ErrMalformed)
 	}
@@ -134,16 +134,10 @@ func (p *laravelParts) decrypt(key []byte) (plain []byte, ok bool) {
 	}
 	plain = make([]byte, len(p.value))
 	cipher.NewCBCDecrypter(block, p.iv).CryptBlocks(plain, p.value)
-	n := int(plain[len(plain)-1])
-	if n == 0 || n > aes.BlockSize || n > len(plain) {
-		return nil, true
+	if plain, ok := unpadPKCS7(plain, aes.BlockSize); ok {
+		return plain, true
 	}
-	for _, c := range plain[len(plain)-n:] {
-		if int(c) != n {
-			return nil, true
-		}
-	}
-	return plain[:len(plain)-n], true
+	return nil, true
 }
 
 // Decode checks the MAC with each secret as APP_KEY (current key first,

@@ -64,7 +64,7 @@ func classifyOpaque(in Input) (opaqueKind, bool) {
 			return opaqueKind{30, "looks like a Spring Session id (base64 of the id)", id, "uuid", 0}, true
 		}
 	}
-	if looksSessionName(name) && len(v) >= 16 && len(v) <= 256 && allIn(v, tokenChars) {
+	if IsSessionName(name) && len(v) >= 16 && len(v) <= 256 && allIn(v, tokenChars) {
 		return opaqueKind{40, "opaque session id", v, "", 0}, true
 	}
 	return opaqueKind{}, false
@@ -82,11 +82,6 @@ func allIn(s, set string) bool {
 		}
 	}
 	return s != ""
-}
-
-func looksSessionName(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "sess") || n == "sid" || strings.HasSuffix(n, "_sid") || strings.HasSuffix(n, ".sid")
 }
 
 // springID decodes Spring Session's cookie: base64 of a UUID.

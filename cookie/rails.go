@@ -249,16 +249,7 @@ func (p *railsParts) openCBC(key []byte) ([]byte, bool) {
 	}
 	plain := make([]byte, len(p.data))
 	cipher.NewCBCDecrypter(block, p.iv).CryptBlocks(plain, p.data)
-	n := int(plain[len(plain)-1])
-	if n == 0 || n > aes.BlockSize || n > len(plain) {
-		return nil, false
-	}
-	for _, c := range plain[len(plain)-n:] {
-		if int(c) != n {
-			return nil, false
-		}
-	}
-	return plain[:len(plain)-n], true
+	return unpadPKCS7(plain, aes.BlockSize)
 }
 
 func decodeRailsCBC(d *Decoded, in Input, p *railsParts, keys Keys) *Decoded {

@@ -5,7 +5,8 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"strconv"
-	"strings"
+
+	"github.com/sessctl/sessctl/cookie"
 )
 
 // serveCookie is the reference example under cookie-session: the session
@@ -69,9 +70,7 @@ func (a *app) readCookieSession(lines []string) (Session, bool) {
 // Buffer.from(value, "base64") and JSON.parse would: either base64
 // alphabet, padding optional.
 func decodeCookieSession(value string) (Session, bool) {
-	v := strings.TrimRight(value, "=")
-	v = strings.NewReplacer("-", "+", "_", "/").Replace(v)
-	raw, err := base64.RawStdEncoding.DecodeString(v)
+	raw, err := cookie.DecodeBase64(value)
 	if err != nil {
 		return Session{}, false
 	}
