@@ -500,9 +500,9 @@ func jarChanges(prev, cur []JarCookie) []Change {
 		case !ok:
 			out = append(out, Change{Kind: ChangeCookieAdded, Name: c.Name, From: jsonNull, To: jsonString(c.Value)})
 		case o.Value == c.Value:
-		case IsSessionCookieName(c.Name) && sessionID(o.Value) != sessionID(c.Value):
+		case cookie.IsSessionName(c.Name) && cookie.SessionID(o.Value) != cookie.SessionID(c.Value):
 			out = append(out, Change{Kind: ChangeSessionID, Name: c.Name,
-				From: jsonString(sessionID(o.Value)), To: jsonString(sessionID(c.Value))})
+				From: jsonString(cookie.SessionID(o.Value)), To: jsonString(cookie.SessionID(c.Value))})
 		default:
 			out = append(out, Change{Kind: ChangeCookieChanged, Name: c.Name, From: jsonString(o.Value), To: jsonString(c.Value)})
 		}
@@ -518,24 +518,4 @@ func jarChanges(prev, cur []JarCookie) []Change {
 func jsonString(s string) json.RawMessage {
 	b, _ := json.Marshal(s)
 	return b
-}
-
-// IsSessionCookieName tells whether a cookie name looks like a session
-// cookie's: connect.sid, sessionid, PHPSESSID, JSESSIONID, koa.sess,
-// laravel_session, _app_session, sid, ... (any name holding "sess", or sid).
-func IsSessionCookieName(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "sess") || n == "sid" || strings.HasSuffix(n, ".sid")
-}
-
-// sessionID is the session id a session cookie value carries: for
-// express-session's s:<id>.<sig> the id, else the value itself.
-func sessionID(value string) string {
-	v := cookie.DecodeCookieValue(value)
-	if rest, ok := strings.CutPrefix(v, "s:"); ok {
-		if i := strings.LastIndexByte(rest, '.'); i > 0 {
-			return rest[:i]
-		}
-	}
-	return value
 }
