@@ -19,8 +19,9 @@ type serveDemoOptions struct {
 	Addr    string
 	Secrets []string
 	Verbose bool
-	// Store is "memory", "redis://HOST:PORT/DB" or "file:PATH".
+	// Store is --store as given, StoreURL its parsed form.
 	Store       string
+	StoreURL    demo.StoreURL
 	Mode        demo.Mode
 	TTL         time.Duration
 	MaxSessions int
@@ -96,7 +97,7 @@ this process and printed on stderr.`,
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:3000", "address to listen on")
 	f.StringArrayVar(&opts.Secrets, "secret", nil, "secret that signs the session cookie (repeatable: the first signs, any verifies; default $SESSCTL_SECRET or random)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log one line per request on stderr")
-	f.StringVar(&opts.Store, "store", "memory", "where sessions live: memory, redis://HOST:PORT/DB or file:PATH")
+	f.StringVar(&opts.Store, "store", "memory", "where sessions live: "+demo.StoreURLForms)
 	f.StringVar(&mode, "mode", "store", "store (a session id in connect.sid, data in --store) or cookie (the data in cookie-session's cookies)")
 	f.DurationVar(&opts.TTL, "ttl", demo.DefaultTTL, "how long a session lives after its last visit (slides on each visit; 0: forever in memory); --max-age, when set, is the TTL")
 	f.IntVar(&opts.MaxSessions, "max-sessions", demo.DefaultMaxSessions, "memory store cap: the least recently used session is evicted past it (0: no cap)")
@@ -124,16 +125,11 @@ func (o *serveDemoOptions) validate(c *cobra.Command, mode, sameSite string) err
 	default:
 		return fmt.Errorf("--same-site %q: want lax, strict, none or off", sameSite)
 	}
-	switch {
-	case o.Store == "memory":
-	case strings.HasPrefix(o.Store, "redis://"), strings.HasPrefix(o.Store, "rediss://"):
-	case strings.HasPrefix(o.Store, "file:"):
-		if strings.TrimPrefix(o.Store, "file:") == "" {
-			return errors.New("--store file: needs a path, as in file:sessions.db")
-		}
-	default:
-		return fmt.Errorf("--store %q: want memory, redis://HOST:PORT/DB or file:PATH", o.Store)
+	u, err := demo.ParseStoreURL(o.Store)
+	if err != nil {
+		return fmt.Errorf("--store: %w", err)
 	}
+	o.StoreURL = u
 	changed := c.Flags().Changed
 	if o.Mode == demo.ModeCookie {
 		for _, name := range []string{"store", "ttl", "max-sessions", "racy", "delay"} {
@@ -142,7 +138,7 @@ func (o *serveDemoOptions) validate(c *cobra.Command, mode, sameSite string) err
 			}
 		}
 	}
-	if changed("max-sessions") && o.Store != "memory" {
+	if changed("max-sessions") && o.StoreURL.Scheme != "memory" {
 		return errors.New("--max-sessions applies to --store memory only")
 	}
 	if o.Delay != 0 && !o.Racy {
@@ -159,20 +155,6 @@ func (o *serveDemoOptions) validate(c *cobra.Command, mode, sameSite string) err
 	return nil
 }
 
-// openStore opens the store --store names.
-func openStore(opts *serveDemoOptions) (demo.Store, error) {
-	switch {
-	case opts.Mode == demo.ModeCookie:
-		return nil, nil
-	case opts.Store == "memory":
-		return demo.NewMemoryStoreWith(demo.MemoryStoreOptions{TTL: opts.TTL, MaxSessions: opts.MaxSessions}), nil
-	case strings.HasPrefix(opts.Store, "file:"):
-		return demo.OpenFileStore(strings.TrimPrefix(opts.Store, "file:"), demo.FileStoreOptions{TTL: opts.TTL})
-	default:
-		return demo.NewRedisStore(opts.Store, demo.RedisStoreOptions{TTL: opts.TTL})
-	}
-}
-
 func runServeDemo(ctx context.Context, streams *report.Streams, opts *serveDemoOptions) error {
 	logger := slog.New(slog.NewTextHandler(streams.ErrOut, nil))
 	var secrets [][]byte
@@ -186,9 +168,12 @@ func runServeDemo(ctx context.Context, streams *report.Streams, opts *serveDemoO
 	if opts.SameSite == "none" && !opts.Secure {
 		logger.Warn("--same-site none without --secure: browsers reject such cookies")
 	}
-	store, err := openStore(opts)
-	if err != nil {
-		return err
+	var store demo.Store
+	if opts.Mode != demo.ModeCookie {
+		var err error
+		if store, err = demo.OpenStore(opts.StoreURL, demo.StoreOptions{TTL: opts.TTL, MaxSessions: opts.MaxSessions}); err != nil {
+			return err
+		}
 	}
 	if p, ok := store.(demo.Pinger); ok {
 		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)

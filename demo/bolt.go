@@ -66,7 +66,7 @@ func (s *FileStore) wrap(op string, err error) error {
 func (s *FileStore) encode(rc *storedCookie, sess Session, expires int64) []byte {
 	b := make([]byte, 8, 200)
 	binary.BigEndian.PutUint64(b, uint64(expires))
-	return appendJSON(b, rc.head, rc.tail, sess)
+	return rc.json.append(b, sess)
 }
 
 // decode returns the session in a value, or false when it is unreadable or

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	mrand "math/rand/v2"
 	"net/http"
-	"strconv"
 
 	"github.com/sessctl/sessctl/cookie"
 )
@@ -25,42 +24,18 @@ func (a *app) serveCookie(w http.ResponseWriter, r *http.Request) int {
 		status = http.StatusCreated
 	}
 	var buf [64]byte
-	body := AppendCookieSessionJSON(buf[:0], sess)
-	value := base64.StdEncoding.EncodeToString(body)
-	attrs := a.csAttrs
-	if a.cc.maxAge > 0 {
-		attrs += "; expires=" + a.now().Add(a.cc.maxAge).UTC().Format(http.TimeFormat)
-	}
-	attrs += a.csAttrsSS
-	data := a.cookieName + "=" + value
-	h["Set-Cookie"] = []string{
-		data + attrs,
-		a.sigName + "=" + a.keygrip.Sign(data) + attrs,
-	}
+	body := appendCookieSessionJSON(buf[:0], sess)
+	h["Set-Cookie"] = a.csCookie.setCookies(base64.StdEncoding.EncodeToString(body), a.now())
 	writeExpress(w, status, hdrJSON, body)
 	return status
-}
-
-// AppendCookieSessionJSON appends what the reference example prints (and
-// cookie-session stores) for s: {"sid":N,"visitCount":M}.
-func AppendCookieSessionJSON(b []byte, s Session) []byte {
-	b = append(b, `{"sid":`...)
-	b = strconv.AppendInt(b, int64(s.SID), 10)
-	b = append(b, `,"visitCount":`...)
-	b = strconv.AppendInt(b, s.VisitCount, 10)
-	return append(b, '}')
 }
 
 // readCookieSession returns the session the request's cookies carry when
 // the signature verifies under one of the keys and the payload is the
 // reference example's session.
 func (a *app) readCookieSession(lines []string) (Session, bool) {
-	value, ok := findCookie(lines, a.cookieName)
-	if !ok || value == "" {
-		return Session{}, false
-	}
-	sig, ok := findCookie(lines, a.sigName)
-	if !ok || !a.keygrip.Verify(a.cookieName+"="+value, sig) {
+	value, ok := a.csCookie.value(lines)
+	if !ok {
 		return Session{}, false
 	}
 	return decodeCookieSession(value)

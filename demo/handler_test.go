@@ -2,12 +2,16 @@ package demo
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sessctl/sessctl/cookie"
 )
@@ -76,11 +80,77 @@ func TestHandlerSessionLifecycle(t *testing.T) {
 	}
 }
 
+// TestHandlerBodyIsExpressJSON: what the handler sends, byte for byte, is
+// what express-session (cookie-session in cookie mode) sends for the same
+// options: the body's keys in express-session's order and the Set-Cookie
+// attributes in the cookie module's order.
 func TestHandlerBodyIsExpressJSON(t *testing.T) {
-	got := string(AppendSessionJSON(nil, Session{SID: 1234, VisitCount: 2}))
-	want := `{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"sid":1234,"visitCount":2}`
-	if got != want {
-		t.Fatalf("got  %s\nwant %s", got, want)
+	clk := newFakeClock() // 2026-11-28T01:02:03.456Z
+	for _, tc := range []struct {
+		name        string
+		opts        Options
+		body        string // %d: the sid
+		setCookie   string // after the value
+		secondSends bool   // the second visit re-sends the cookie
+	}{
+		{"reference example", Options{},
+			`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"sid":%d,"visitCount":%d}`,
+			"; Path=/; HttpOnly", false},
+		{"serve-demo's default", Options{SameSite: "lax"},
+			`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/","sameSite":"lax"},"sid":%d,"visitCount":%d}`,
+			"; Path=/; HttpOnly; SameSite=Lax", false},
+		{"max-age, secure, strict", Options{MaxAge: 90 * time.Second, Secure: true, SameSite: "strict"},
+			`{"cookie":{"originalMaxAge":90000,"expires":"2026-11-28T01:03:33.456Z","secure":true,"httpOnly":true,"path":"/","sameSite":"strict"},"sid":%d,"visitCount":%d}`,
+			"; Path=/; Expires=Sat, 28 Nov 2026 01:03:33 GMT; HttpOnly; Secure; SameSite=Strict", true},
+		{"cookie mode", Options{Mode: ModeCookie, SameSite: "none", Secure: true},
+			`{"sid":%d,"visitCount":%d}`,
+			"; path=/; samesite=none; secure; httponly", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.Secrets = [][]byte{[]byte("sessionTesting")}
+			tc.opts.Now = clk.Now
+			if tc.opts.Mode != ModeCookie {
+				tc.opts.Store = NewMemoryStoreWith(MemoryStoreOptions{TTL: time.Hour, Now: clk.Now})
+			}
+			srv := httptest.NewServer(NewHandler(tc.opts))
+			defer srv.Close()
+			resp, body := request(t, srv.Client(), "GET", srv.URL+"/", "")
+			m := regexp.MustCompile(`"sid":(\d+),`).FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("no sid in %s", body)
+			}
+			sid, _ := strconv.Atoi(m[1])
+			set := resp.Header.Get("Set-Cookie")
+			if want := fmt.Sprintf(tc.body, sid, 1); resp.StatusCode != 201 || body != want {
+				t.Fatalf("first visit: %d\n got %s\nwant %s", resp.StatusCode, body, want)
+			}
+			if _, attrs, _ := strings.Cut(set, ";"); "; "+strings.TrimSpace(attrs) != tc.setCookie {
+				t.Fatalf("Set-Cookie %q, want attributes %q", set, tc.setCookie)
+			}
+			if got := resp.Header.Get("Content-Type"); got != "application/json; charset=utf-8" ||
+				resp.Header.Get("Content-Length") != strconv.Itoa(len(body)) || resp.Header.Get("X-Powered-By") != "Express" ||
+				!strings.HasPrefix(resp.Header.Get("ETag"), fmt.Sprintf(`W/"%x-`, len(body))) {
+				t.Fatalf("headers %v", resp.Header)
+			}
+			resp, body = request(t, srv.Client(), "GET", srv.URL+"/", cookiePairs(resp))
+			if want := fmt.Sprintf(tc.body, sid, 2); resp.StatusCode != 200 || body != want {
+				t.Fatalf("second visit: %d\n got %s\nwant %s", resp.StatusCode, body, want)
+			}
+			if sends := resp.Header.Get("Set-Cookie") != ""; sends != tc.secondSends {
+				t.Fatalf("second visit re-sends the cookie: %v, want %v", sends, tc.secondSends)
+			}
+		})
+	}
+}
+
+// TestHandlerETag: the ETag is Express's (the etag module's weak tag), as
+// the real Express sends for res.sendStatus(200).
+func TestHandlerETag(t *testing.T) {
+	srv := httptest.NewServer(NewHandler(Options{}))
+	defer srv.Close()
+	resp, body := request(t, srv.Client(), "POST", srv.URL+"/logout", "")
+	if body != "OK" || resp.Header.Get("ETag") != `W/"2-nOO9QiTIwXgNtWtBJezz8kv3SLc"` {
+		t.Fatalf("logout: %q ETag %q", body, resp.Header.Get("ETag"))
 	}
 }
 

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -133,7 +132,7 @@ func (s *RedisStore) Create(ctx context.Context, id string, sess Session) error 
 		// connect-redis destroys a session whose cookie has expired
 		return s.Destroy(ctx, id)
 	}
-	val := appendJSON(make([]byte, 0, 192), rc.head, rc.tail, sess)
+	val := rc.json.append(make([]byte, 0, 192), sess)
 	if err := s.client.Set(ctx, s.prefix+id, val, time.Duration(ttl)*time.Second).Err(); err != nil {
 		return s.wrap("set", err)
 	}
@@ -215,30 +214,3 @@ func (s *RedisStore) Ping(ctx context.Context) error {
 
 // Close implements Store: it closes the connections, not the sessions.
 func (s *RedisStore) Close() error { return s.client.Close() }
-
-// parseStoredJSON reads a session express-session stored: sid, visitCount
-// and cookie.expires; extra keys are ignored.
-func parseStoredJSON(b []byte) (Session, bool) {
-	var p struct {
-		Cookie struct {
-			Expires *string `json:"expires"`
-		} `json:"cookie"`
-		SID        *float64 `json:"sid"`
-		VisitCount *float64 `json:"visitCount"`
-	}
-	if json.Unmarshal(b, &p) != nil || p.SID == nil || p.VisitCount == nil {
-		return Session{}, false
-	}
-	sid, n := *p.SID, *p.VisitCount
-	if sid != math.Trunc(sid) || sid < math.MinInt32 || sid > math.MaxInt32 ||
-		n != math.Trunc(n) || n < 0 || n > 1<<53 {
-		return Session{}, false
-	}
-	sess := Session{SID: int32(sid), VisitCount: int64(n)}
-	if p.Cookie.Expires != nil {
-		if t, err := time.Parse(time.RFC3339Nano, *p.Cookie.Expires); err == nil {
-			sess.Expires = t.UTC()
-		}
-	}
-	return sess, true
-}

@@ -75,23 +75,6 @@ type cookieConfigurer interface {
 	setCookieConfig(c cookieConfig)
 }
 
-// cookieConfig is the part of Options that shapes a stored session.
-type cookieConfig struct {
-	maxAge   time.Duration // 0: a browser-session cookie (expires null)
-	secure   bool
-	sameSite string // "", "lax", "strict", "none"
-}
-
-// expiresAt is when a session saved at now expires by the cookie's MaxAge,
-// to the millisecond as express-session's Date keeps it, or the zero time
-// when the cookie has none.
-func (c cookieConfig) expiresAt(now time.Time) time.Time {
-	if c.maxAge <= 0 {
-		return time.Time{}
-	}
-	return now.Add(c.maxAge).Truncate(time.Millisecond).UTC()
-}
-
 // storedJSON is what the Redis and file stores share: sessions kept as
 // express-session's JSON, whose cookie part follows the handler's cookie
 // options, with a TTL for sessions whose cookie has no MaxAge and a clock.
@@ -101,11 +84,10 @@ type storedJSON struct {
 	cc  atomic.Pointer[storedCookie]
 }
 
-// storedCookie is a cookieConfig with the constant JSON around the session's
-// own fields precomputed.
+// storedCookie is a cookieConfig with its session JSON writer.
 type storedCookie struct {
-	cc         cookieConfig
-	head, tail string
+	cc   cookieConfig
+	json sessionJSON
 }
 
 // init sets the TTL (DefaultTTL when not above 0), the clock (time.Now when
@@ -122,20 +104,9 @@ func (j *storedJSON) init(ttl time.Duration, now func() time.Time) {
 }
 
 func (j *storedJSON) setCookieConfig(c cookieConfig) {
-	_, head, tail := expressCookieStrings(c)
-	j.cc.Store(&storedCookie{cc: c, head: head, tail: tail})
+	j.cc.Store(&storedCookie{cc: c, json: newSessionJSON(c)})
 }
 
 // DefaultTTL is how long an unvisited session lives in the memory store and
 // in Redis (connect-redis' default, one day) when the cookie has no MaxAge.
 const DefaultTTL = 24 * time.Hour
-
-// lifetime returns how long a session lives from its last visit: the
-// cookie's MaxAge when set (as connect-redis derives its TTL from the cookie),
-// otherwise ttl.
-func (c cookieConfig) lifetime(ttl time.Duration) time.Duration {
-	if c.maxAge > 0 {
-		return c.maxAge
-	}
-	return ttl
-}
