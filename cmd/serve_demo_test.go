@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -162,11 +161,7 @@ func visitDemo(c *http.Client, url, cookie string) (int, demoBody, string, error
 // hammered on both URLs with one session by sessctl bench --shared: no
 // lost update. With --racy, bench finds lost updates and exits 1.
 func TestServeDemoTwoProcessesOneRedis(t *testing.T) {
-	addr := os.Getenv("SESSCTL_TEST_REDIS")
-	if addr == "" {
-		testenv.Missing(t, "a Redis in $SESSCTL_TEST_REDIS (host:port)")
-	}
-	store := "redis://" + addr + "/0"
+	store := testenv.StartRedis(t).URL()
 	for _, tc := range []struct {
 		racy     []string
 		wantExit int
@@ -229,6 +224,7 @@ func TestServeDemoFileStoreKill9(t *testing.T) {
 	var maxAck, acks atomic.Int64
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
+	loaded := make(chan struct{}) // closed at the 200th acknowledged visit: kill then
 	for range 8 {
 		wg.Go(func() {
 			for i := 0; i < 5000; i++ { // bounded even if the kill never lands
@@ -241,7 +237,9 @@ func TestServeDemoFileStoreKill9(t *testing.T) {
 				if err != nil || status != 200 {
 					return // the server is gone
 				}
-				acks.Add(1)
+				if acks.Add(1) == 200 {
+					close(loaded)
+				}
 				for {
 					m := maxAck.Load()
 					if b.VisitCount <= m || maxAck.CompareAndSwap(m, b.VisitCount) {
@@ -251,9 +249,10 @@ func TestServeDemoFileStoreKill9(t *testing.T) {
 			}
 		})
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for acks.Load() < 200 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-loaded:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("only %d visits acknowledged in 30 s", acks.Load())
 	}
 	proc.Process.Signal(syscall.SIGKILL) // mid-load
 	proc.Wait()
@@ -305,42 +304,25 @@ func TestServeDemoProcessModes(t *testing.T) {
 	}
 }
 
-// startRedisServer runs a redis-server of the test's own on addr with an
-// append-only file in dir (so a restart keeps the sessions).
-func startRedisServer(t *testing.T, addr, dir string) *exec.Cmd {
-	t.Helper()
-	path := testenv.Command(t, "redis-server")
-	_, port, _ := strings.Cut(addr, ":")
-	cmd := exec.Command(path, "--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "yes",
-		"--appendfsync", "always", "--dir", dir, "--daemonize", "no")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	testenv.WaitListening(t, addr, 10*time.Second)
-	return cmd
-}
-
 // TestServeDemoRedisDownAndBack: the serve-demo process answers 503 and
 // logs one clear line while its Redis is stopped, and 200 on the same
 // session once Redis is back, without being restarted.
 func TestServeDemoRedisDownAndBack(t *testing.T) {
-	addr, dir := testenv.FreeAddr(t), t.TempDir()
-	rs := startRedisServer(t, addr, dir)
-	proc, url := startServeDemo(t, "--store", "redis://"+addr+"/0", "--secret", "k")
+	rs := testenv.StartRedis(t)
+	addr := rs.Addr
+	proc, url := startServeDemo(t, "--store", rs.URL(), "--secret", "k")
 	c := &http.Client{Timeout: 10 * time.Second}
 	_, _, cookie, err := visitDemo(c, url, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs.Process.Signal(os.Interrupt)
-	rs.Wait()
+	rs.Stop()
 	for range 3 {
 		if status, _, _, err := visitDemo(c, url, cookie); err != nil || status != 503 {
 			t.Fatalf("with Redis down: %d %v, want 503", status, err)
 		}
 	}
-	startRedisServer(t, addr, dir)
+	rs.Start()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		status, b, _, err := visitDemo(c, url, cookie)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,15 +23,10 @@ import (
 	"github.com/sessctl/sessctl/internal/testenv"
 )
 
-// testRedis returns the URL of the tests' shared Redis ($SESSCTL_TEST_REDIS,
-// host:port, which .ci/run starts), or skips/fails.
+// testRedis starts a redis-server of the test's own and returns its URL.
 func testRedis(t testing.TB) string {
 	t.Helper()
-	addr := os.Getenv("SESSCTL_TEST_REDIS")
-	if addr == "" {
-		testenv.Missing(t, "a Redis in $SESSCTL_TEST_REDIS (host:port)")
-	}
-	return "redis://" + addr + "/0"
+	return testenv.StartRedis(t).URL()
 }
 
 func newTestRedisStore(t testing.TB, url string) *RedisStore {
@@ -230,30 +226,13 @@ func TestConnectRedisInterop(t *testing.T) {
 	check("node continues the demo's", nodeURL, ck, 200, 3)
 }
 
-// startRedis runs a redis-server of the test's own on addr with an
-// append-only file in dir, so that a restart keeps the sessions.
-func startRedis(t *testing.T, addr, dir string) *exec.Cmd {
-	t.Helper()
-	path := testenv.Command(t, "redis-server")
-	_, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command(path, "--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "yes",
-		"--appendfsync", "always", "--dir", dir, "--daemonize", "no")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	testenv.WaitListening(t, addr, 10*time.Second)
-	return cmd
-}
-
 // TestRedisDownAndBack: with Redis stopped the demo answers 503 and logs one
 // clear line; when Redis is back the same handler answers 200 on the same
 // session, with no restart.
 func TestRedisDownAndBack(t *testing.T) {
-	addr := testenv.FreeAddr(t)
-	dir := t.TempDir()
-	rs := startRedis(t, addr, dir)
-	store := newTestRedisStore(t, "redis://"+addr+"/0")
+	rs := testenv.StartRedis(t)
+	addr := rs.Addr
+	store := newTestRedisStore(t, rs.URL())
 	var logs strings.Builder
 	var mu sync.Mutex
 	srv := httptest.NewServer(NewHandler(Options{Store: store, ErrorLog: newTestLogger(&logs, &mu)}))
@@ -264,8 +243,7 @@ func TestRedisDownAndBack(t *testing.T) {
 	ck := cookiePairs(resp)
 	request(t, c, "GET", srv.URL+"/", ck) // visitCount 2
 
-	rs.Process.Signal(os.Interrupt) // a clean shutdown: the AOF keeps the session
-	rs.Wait()
+	rs.Stop() // a clean shutdown: the AOF keeps the session
 	for _, path := range []string{"/", "/", "/healthz"} {
 		resp, body := request(t, c, "GET", srv.URL+path, ck)
 		if resp.StatusCode != 503 {
@@ -276,7 +254,7 @@ func TestRedisDownAndBack(t *testing.T) {
 		t.Fatalf("new session with Redis down: %d", resp.StatusCode)
 	}
 
-	startRedis(t, addr, dir)
+	rs.Start()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		resp, body := request(t, c, "GET", srv.URL+"/", ck)
@@ -347,6 +325,27 @@ func startExpressRedis(t *testing.T, dir, redisURL, secret, cookieJSON string) (
 	return "http://" + nodeAddr + "/", nodeErr
 }
 
+// originalMaxAge matches the originalMaxAge of a session JSON.
+var originalMaxAge = regexp.MustCompile(`"originalMaxAge":(\d+),`)
+
+// sameMaxAge returns s with its originalMaxAge replaced by want when it is
+// within a second below want, and fails otherwise. express-session computes
+// originalMaxAge from its clock at save time (expires - Date.now()), so a
+// session the real package creates with maxAge 3600000 may say 3599999: a
+// test of the real peer must accept that.
+func sameMaxAge(t *testing.T, who, s string, want int64) string {
+	t.Helper()
+	m := originalMaxAge.FindStringSubmatch(s)
+	if m == nil {
+		t.Fatalf("%s: no originalMaxAge in %s", who, s)
+	}
+	got, _ := strconv.ParseInt(m[1], 10, 64)
+	if got > want || got < want-1000 {
+		t.Fatalf("%s: originalMaxAge %d, want %d (or up to a second less)", who, got, want)
+	}
+	return strings.Replace(s, m[0], `"originalMaxAge":`+strconv.FormatInt(want, 10)+`,`, 1)
+}
+
 // TestConnectRedisInteropMaxAge: with maxAge and sameSite set alike on both
 // sides, the demo's cookie attributes and JSON are express-session's, and
 // each side continues what the other stored (cookie.expires included).
@@ -354,6 +353,7 @@ func TestConnectRedisInteropMaxAge(t *testing.T) {
 	url := testRedis(t)
 	dir := testenv.Interop(t)
 	const secret = "sessionTesting"
+	const maxAge = 3600000
 	nodeURL, nodeErr := startExpressRedis(t, dir, url, secret, `{"maxAge":3600000,"sameSite":"lax"}`)
 	goSrv := httptest.NewServer(NewHandler(Options{Secrets: [][]byte{[]byte(secret)}, Store: newTestRedisStore(t, url),
 		MaxAge: time.Hour, SameSite: "lax"}))
@@ -364,12 +364,13 @@ func TestConnectRedisInteropMaxAge(t *testing.T) {
 	body := regexp.MustCompile(`^\{"cookie":\{"originalMaxAge":3600000,"expires":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","httpOnly":true,"path":"/","sameSite":"lax"\},"sid":\d+,"visitCount":\d+\}$`)
 
 	resp, nodeBody := request(t, c, "GET", nodeURL, "")
-	if resp.StatusCode != 201 || !attrs.MatchString(resp.Header.Get("Set-Cookie")) || !body.MatchString(nodeBody) {
+	if resp.StatusCode != 201 || !attrs.MatchString(resp.Header.Get("Set-Cookie")) || !body.MatchString(sameMaxAge(t, "node", nodeBody, maxAge)) {
 		t.Fatalf("node: %d %q %s (stderr %s)", resp.StatusCode, resp.Header.Get("Set-Cookie"), nodeBody, nodeErr)
 	}
 	ck := cookiePairs(resp)
 	id, _ := mustSigner(secret).ParseSessionCookie(strings.TrimPrefix(ck, "connect.sid="))
 	stored, _ := rc.Get(t.Context(), "sess:"+id).Result()
+	stored = sameMaxAge(t, "node's stored session", stored, maxAge)
 
 	resp, goBody := request(t, c, "GET", goSrv.URL+"/", ck)
 	if resp.StatusCode != 200 || !attrs.MatchString(resp.Header.Get("Set-Cookie")) ||
@@ -377,11 +378,12 @@ func TestConnectRedisInteropMaxAge(t *testing.T) {
 		t.Fatalf("demo continuing node's session: %d %q\n%s\nwant what node stored, visitCount 2:\n%s", resp.StatusCode, resp.Header.Get("Set-Cookie"), goBody, stored)
 	}
 	stored, _ = rc.Get(t.Context(), "sess:"+id).Result()
+	stored = sameMaxAge(t, "the demo's stored session", stored, maxAge)
 	if !body.MatchString(stored) {
 		t.Fatalf("the demo stored %s", stored)
 	}
 	resp, nodeBody = request(t, c, "GET", nodeURL, ck)
-	if resp.StatusCode != 200 || nodeBody != strings.Replace(stored, `"visitCount":2}`, `"visitCount":3}`, 1) {
+	if resp.StatusCode != 200 || sameMaxAge(t, "node continuing", nodeBody, maxAge) != strings.Replace(stored, `"visitCount":2}`, `"visitCount":3}`, 1) {
 		t.Fatalf("node continuing the demo's: %d\n%s\nwant what the demo stored, visitCount 3:\n%s", resp.StatusCode, nodeBody, stored)
 	}
 }
