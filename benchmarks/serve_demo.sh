@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # serve-demo's performance, measured in one run on loopback with wrk:
-#   - bench/bare, a bare net/http handler returning the same bytes (baseline);
+#   - benchmarks/bare, a bare net/http handler returning the same bytes (baseline);
 #   - serve-demo with the memory store, a new session per request (no cookie
 #     sent) and one existing session (wrk -H "Cookie: ...");
 #   - the Node express-session example, interop/express-app.js, both ways;
 # then the ratios (targets: >= 0.8x bare, >= 8x Node) and the memory store's
 # bytes per idle session at one million sessions (target <= 200 B).
 #
-#   bench/serve_demo.sh                  # 10 s per run, 50 connections
-#   DURATION=5s CONNECTIONS=50 THREADS=2 bench/serve_demo.sh
+#   benchmarks/serve_demo.sh                  # 10 s per run, 50 connections
+#   DURATION=5s CONNECTIONS=50 THREADS=2 benchmarks/serve_demo.sh
 #
 # Installs wrk (Debian's package) and the npm packages (npm ci in interop/)
 # when missing. Servers bind 127.0.0.1 on the ports BASE_PORT..BASE_PORT+2
@@ -22,8 +22,8 @@ THREADS=${THREADS:-2}
 BASE_PORT=${BASE_PORT:-18081}
 SECRET=sessionTesting
 
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
+# shellcheck source=benchmarks/lib.sh
+. benchmarks/lib.sh
 need_wrk
 if [ ! -d interop/node_modules/express-session ]; then
   echo "== installing the npm packages (npm ci --prefix interop)" >&2
@@ -73,7 +73,7 @@ per_session=$(go test -run '^$' -bench MemoryPerSession -benchtime 1x ./demo | a
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 printf '%-44s %10s %s\n' "server" "req/s" "ratio"
-printf '%-44s %10.0f\n' "bare net/http (bench/bare)" "$bare"
+printf '%-44s %10.0f\n' "bare net/http (benchmarks/bare)" "$bare"
 printf '%-44s %10.0f %sx bare, %sx node (target 0.8x, 8x)\n' "serve-demo memory, new session per request" "$demo_new" "$(ratio "$demo_new" "$bare")" "$(ratio "$demo_new" "$node_new")"
 printf '%-44s %10.0f %sx bare, %sx node (target 0.8x, 8x)\n' "serve-demo memory, one session" "$demo_one" "$(ratio "$demo_one" "$bare")" "$(ratio "$demo_one" "$node_one")"
 printf '%-44s %10.0f\n' "node express-session, new session" "$node_new"

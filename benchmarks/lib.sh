@@ -25,9 +25,9 @@ cleanup() {
   rm -rf "$tmp"
 }
 
-# build_binaries builds $tmp/sessctl and $tmp/bare (bench/bare).
+# build_binaries builds $tmp/sessctl and $tmp/bare (benchmarks/bare).
 build_binaries() {
-  echo "== building sessctl and bench/bare" >&2
+  echo "== building sessctl and benchmarks/bare" >&2
   go build -o "$tmp/sessctl" .
-  go build -o "$tmp/bare" ./bench/bare
+  go build -o "$tmp/bare" ./benchmarks/bare
 }

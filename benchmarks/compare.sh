@@ -3,11 +3,11 @@
 # against the same servers with the same connections and duration, and the
 # ratios sessctl/wrk and sessctl/hey.
 #
-#   bash bench/compare.sh                 # 50 connections, 10 s per run, one round
-#   ROUNDS=3 bash bench/compare.sh        # three rounds and the median ratios
-#   CONNS=100 DURATION=5 bash bench/compare.sh
+#   bash benchmarks/compare.sh                 # 50 connections, 10 s per run, one round
+#   ROUNDS=3 bash benchmarks/compare.sh        # three rounds and the median ratios
+#   CONNS=100 DURATION=5 bash benchmarks/compare.sh
 #
-# Servers: bench/bare (a bare net/http handler sending serve-demo's 102
+# Servers: benchmarks/bare (a bare net/http handler sending serve-demo's 102
 # bytes) and `sessctl serve-demo` (fresh for each row). Rows:
 #   bare        wrk, hey, sessctl bench (per-session mode, counter checked:
 #               the bare body never changes, so its verdict is INCONSISTENT,
@@ -33,8 +33,8 @@ BARE_ADDR=${BARE_ADDR:-127.0.0.1:18081}
 DEMO_ADDR=${DEMO_ADDR:-127.0.0.1:18082}
 HEY_VERSION=v0.1.5
 
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
+# shellcheck source=benchmarks/lib.sh
+. benchmarks/lib.sh
 need_wrk
 export PATH="$PATH:$(go env GOPATH)/bin"
 if ! command -v hey >/dev/null; then

@@ -2,7 +2,7 @@
 // net/http handler that answers every request with the same bytes serve-demo
 // sends for a session (102 bytes of JSON), no session work at all.
 //
-//	go run ./bench/bare -addr 127.0.0.1:8081
+//	go run ./benchmarks/bare -addr 127.0.0.1:8081
 package main
 
 import (
