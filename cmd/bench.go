@@ -2,24 +2,22 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"runtime"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/sessctl/sessctl/client"
+	"github.com/sessctl/sessctl/client/bench"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/report"
 )
 
 type benchOptions struct {
 	// BenchConfig is the run; no URLs benches an embedded demo server.
-	client.BenchConfig
+	bench.Config
 	Output string
 	// Threads is the GOMAXPROCS of the run; 0 picks it (see threadsFor).
 	Threads int
@@ -75,56 +73,27 @@ what it measured); 130 when interrupted.`,
 				}
 				opts.URLs = append(opts.URLs, u)
 			}
-			f := c.Flags()
 			switch {
-			case opts.Concurrency < 1:
-				return &usageError{fmt.Errorf("-c/--connections must be at least 1, not %d", opts.Concurrency)}
-			case opts.Requests < 0:
-				return &usageError{fmt.Errorf("-n/--requests must not be negative, not %d", opts.Requests)}
-			case opts.Duration < 0:
-				return &usageError{fmt.Errorf("-d/--duration must not be negative, not %s", opts.Duration)}
-			case opts.Rate < 0:
-				return &usageError{fmt.Errorf("--rate must not be negative, not %g", opts.Rate)}
-			case opts.Timeout <= 0:
-				return &usageError{fmt.Errorf("--timeout must be above 0, not %s", opts.Timeout)}
 			case opts.Threads < 0:
 				return &usageError{fmt.Errorf("--threads must not be negative, not %d", opts.Threads)}
 			case opts.Output != "table" && opts.Output != "json":
 				return &usageError{fmt.Errorf("-o/--output must be table or json, not %q", opts.Output)}
-			case opts.Shared && f.Changed("sessions"):
-				return &usageError{errors.New("--sessions and --shared exclude each other: --shared uses one session")}
-			case f.Changed("sessions") && opts.Sessions < opts.Concurrency:
-				return &usageError{fmt.Errorf("--sessions %d is below -c %d: a session's requests are sequential, so each connection needs at least one (or use --shared)", opts.Sessions, opts.Concurrency)}
 			}
-			if opts.Requests == 0 && opts.Duration == 0 {
-				opts.Duration = client.DefaultDuration
-			}
-			h, err := parseVisitHeaders(headers)
-			if err != nil {
+			var err error
+			if opts.Header, err = parseHeaderLines(headers); err != nil {
 				return &usageError{err}
 			}
-			names := make([]string, 0, len(h))
-			for k := range h {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			for _, k := range names {
-				for _, v := range h[k] {
-					opts.Header = append(opts.Header, [2]string{k, v})
-				}
-			}
-			if f.Changed("data") {
+			if c.Flags().Changed("data") {
 				if opts.Body, err = readVisitData(data, streams.In); err != nil {
 					return err
 				}
 				if opts.Method == "" {
-					opts.Method = "POST"
+					opts.Method = "POST" // as curl -d
 				}
 			}
-			if opts.Method == "" {
-				opts.Method = "GET"
+			if err := opts.Config.Validate(); err != nil {
+				return &usageError{fmt.Errorf("bench: %w", err)}
 			}
-			opts.Method = strings.ToUpper(opts.Method)
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -132,18 +101,18 @@ what it measured); 130 when interrupted.`,
 		},
 	}
 	f := c.Flags()
-	f.IntVarP(&opts.Concurrency, "connections", "c", client.DefaultConcurrency, "concurrent workers, each with one keep-alive connection per URL")
+	f.IntVarP(&opts.Concurrency, "connections", "c", bench.DefaultConcurrency, "concurrent workers, each with one keep-alive connection per URL")
 	f.Int64VarP(&opts.Requests, "requests", "n", 0, "total requests (0: bound by -d only)")
 	f.DurationVarP(&opts.Duration, "duration", "d", 0, "how long to run, as wrk/hey (default 10s when -n is not given; with both, whichever ends first)")
 	f.Float64Var(&opts.Rate, "rate", 0, "requests per second in all, an open model with latency from the intended send time (0: as fast as answered)")
-	f.DurationVar(&opts.Timeout, "timeout", client.DefaultTimeout, "limit for each request, connect included; the run stops when nothing succeeds this long while requests fail")
+	f.DurationVar(&opts.Timeout, "timeout", bench.DefaultTimeout, "limit for each request, connect included; the run stops when nothing succeeds this long while requests fail")
 	f.StringArrayVarP(&headers, "header", "H", nil, `request header "Name: value" (repeatable); a Cookie header seeds every session`)
 	f.StringVarP(&opts.Method, "method", "X", "", "request method (default GET, POST with --data)")
 	f.StringVar(&data, "data", "", "request body; @FILE reads FILE, @- stdin (CR and LF dropped, as curl -d); -d is the duration")
 	f.IntVar(&opts.Sessions, "sessions", 0, "virtual users, each with its own cookies and session (default: one per connection)")
 	f.BoolVar(&opts.Shared, "shared", false, "every request carries one session: the lost-update test")
-	f.StringVar(&opts.CounterPath, "counter", client.DefaultCounterPath, "JSON path of the session counter in the body, dots for nesting ('' : no check)")
-	f.StringVar(&opts.IDPath, "id", client.DefaultIDPath, "JSON path of the session's id in the body ('' : not checked)")
+	f.StringVar(&opts.CounterPath, "counter", bench.DefaultCounterPath, "JSON path of the session counter in the body, dots for nesting ('' : no check)")
+	f.StringVar(&opts.IDPath, "id", bench.DefaultIDPath, "JSON path of the session's id in the body ('' : not checked)")
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	f.IntVarP(&opts.Threads, "threads", "t", 0, "OS threads running the load (GOMAXPROCS); default half the CPUs for a loopback target, whose server shares them, else all")
@@ -164,10 +133,10 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
 	}
 	progress := report.NewProgressLine(streams)
-	cfg := opts.BenchConfig
+	cfg := opts.Config
 	cfg.URLs = urls
 	cfg.Progress = progress.Func()
-	res, err := client.Bench(ctx, cfg)
+	res, err := bench.Run(ctx, cfg)
 	progress.Clear()
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
@@ -210,7 +179,7 @@ func threadsFor(n int, urls []string) int {
 
 // benchOutcome maps a finished run to its exit: trouble (2) when the target
 // went away or nothing succeeded, 1 when the counter was inconsistent.
-func benchOutcome(ctx context.Context, res *client.BenchResult) error {
+func benchOutcome(ctx context.Context, res *bench.Result) error {
 	c := res.Consistency
 	switch {
 	case res.Interrupted:
@@ -219,7 +188,7 @@ func benchOutcome(ctx context.Context, res *client.BenchResult) error {
 		return fmt.Errorf("bench stopped: %s", res.Aborted)
 	case res.Successes == 0:
 		return fmt.Errorf("bench: none of %d requests succeeded", res.Requests)
-	case c.Verdict == client.VerdictInconsistent:
+	case c.Verdict == bench.VerdictInconsistent:
 		var parts []string
 		add := func(n int64, what string) {
 			if n > 0 {

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sessctl/sessctl/client"
+	"github.com/sessctl/sessctl/client/bench"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/internal/testenv"
 	"github.com/sessctl/sessctl/report"
@@ -29,21 +29,27 @@ func TestBenchFlags(t *testing.T) {
 	}{
 		{
 			args: []string{},
-			want: benchOptions{BenchConfig: client.BenchConfig{Method: "GET", Concurrency: 50, Duration: 10 * time.Second, Timeout: 10 * time.Second,
+			want: benchOptions{Config: bench.Config{Concurrency: 50, Timeout: 10 * time.Second,
 				CounterPath: "visitCount", IDPath: "sid"}, Output: "table"},
 		},
 		{
 			args: []string{"127.0.0.1:3001", "http://127.0.0.1:3002/x", "-c", "100", "-n", "20000", "--shared", "-o", "json",
 				"-H", "Accept: application/json", "-H", "Cookie: connect.sid=abc", "--data", "a=1", "-k", "--rate", "500",
 				"--timeout", "2s", "--counter", "data.visits", "--id", ""},
-			want: benchOptions{BenchConfig: client.BenchConfig{URLs: []string{"http://127.0.0.1:3001", "http://127.0.0.1:3002/x"}, Method: "POST",
+			want: benchOptions{Config: bench.Config{URLs: []string{"http://127.0.0.1:3001", "http://127.0.0.1:3002/x"}, Method: "POST",
 				Header: [][2]string{{"Accept", "application/json"}, {"Cookie", "connect.sid=abc"}}, Body: []byte("a=1"),
 				Concurrency: 100, Requests: 20000, Rate: 500, Timeout: 2 * time.Second, Shared: true,
 				CounterPath: "data.visits", Insecure: true}, Output: "json"},
 		},
 		{
+			// -H lines stay in the user's order.
+			args: []string{"-H", "X-Zeta: 1", "-H", "accept: a", "-H", "X-Zeta: 2"},
+			want: benchOptions{Config: bench.Config{Header: [][2]string{{"X-Zeta", "1"}, {"Accept", "a"}, {"X-Zeta", "2"}},
+				Concurrency: 50, Timeout: 10 * time.Second, CounterPath: "visitCount", IDPath: "sid"}, Output: "table"},
+		},
+		{
 			args: []string{"-d", "30s", "-n", "5", "--sessions", "80", "-X", "put"},
-			want: benchOptions{BenchConfig: client.BenchConfig{Method: "PUT", Concurrency: 50, Requests: 5, Duration: 30 * time.Second, Sessions: 80,
+			want: benchOptions{Config: bench.Config{Method: "put", Concurrency: 50, Requests: 5, Duration: 30 * time.Second, Sessions: 80,
 				Timeout: 10 * time.Second, CounterPath: "visitCount", IDPath: "sid"}, Output: "table"},
 		},
 	} {
@@ -61,22 +67,26 @@ func TestBenchFlags(t *testing.T) {
 }
 
 func TestBenchUsageErrors(t *testing.T) {
-	for _, args := range [][]string{
-		{"-c", "0"},
-		{"-n", "-1"},
-		{"-d", "-1s"},
-		{"--rate", "-3"},
-		{"--timeout", "0s"},
-		{"-o", "yaml"},
-		{"--shared", "--sessions", "60"},
-		{"-c", "10", "--sessions", "5"},
-		{"ftp://x/"},
-		{"-H", "no colon"},
-		{"--bogus"},
+	for _, test := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"-c", "0"}, "connections must be at least 1, not 0"},
+		{[]string{"-n", "-1"}, "requests must not be negative"},
+		{[]string{"-d", "-1s"}, "duration must not be negative"},
+		{[]string{"--rate", "-3"}, "rate must not be negative"},
+		{[]string{"--timeout", "0s"}, "timeout must be above 0"},
+		{[]string{"-o", "yaml"}, "-o/--output must be table or json"},
+		{[]string{"--shared", "--sessions", "60"}, "sessions and shared mode exclude each other"},
+		{[]string{"-c", "10", "--sessions", "5"}, "5 sessions for 10 connections"},
+		{[]string{"ftp://x/"}, "scheme must be http or https"},
+		{[]string{"-H", "no colon"}, `want "Name: value"`},
+		{[]string{"--bogus"}, "unknown flag"},
 	} {
-		code, out, errOut := runSessctl(t, append([]string{"bench"}, args...)...)
-		if code != ExitTrouble || out != "" || !strings.HasPrefix(errOut, "sessctl: ") {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and one error line", args, code, out, errOut)
+		code, out, errOut := runSessctl(t, append([]string{"bench"}, test.args...)...)
+		if code != ExitTrouble || out != "" || !strings.HasPrefix(errOut, "sessctl: ") || strings.Count(errOut, "\n") != 1 ||
+			!strings.Contains(errOut, test.msg) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and one error line with %q", test.args, code, out, errOut, test.msg)
 		}
 	}
 }
@@ -197,14 +207,14 @@ func TestBenchExpressSessionCLI(t *testing.T) {
 	if code != ExitCheckFailed {
 		t.Fatalf("exit %d, want 1\nstdout %s\nstderr %s", code, out, errOut)
 	}
-	var res client.BenchResult
+	var res bench.Result
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
 	c := res.Consistency
 	t.Logf("express-session via the CLI: visitCount %d → %d, expected %d: %d lost (%.1f%%)",
 		c.InitialCounter, c.FinalCounter, c.ExpectedFinal, c.LostUpdates, c.LostUpdatesPct)
-	if c.Verdict != client.VerdictInconsistent || c.LostUpdates <= 0 || res.Successes != 2000 {
+	if c.Verdict != bench.VerdictInconsistent || c.LostUpdates <= 0 || res.Successes != 2000 {
 		t.Fatalf("result %s", out)
 	}
 	if !strings.Contains(errOut, "INCONSISTENT") || !strings.Contains(errOut, "lost updates") {
@@ -213,24 +223,20 @@ func TestBenchExpressSessionCLI(t *testing.T) {
 }
 
 func TestBenchServerKilledExit2(t *testing.T) {
-	srv, err := demo.Open("", demo.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	time.AfterFunc(300*time.Millisecond, func() { srv.Close() })
+	url := testenv.ServeUntil(t, demo.NewHandler(demo.Options{}), 300)
 	done := make(chan struct{})
 	var code int
 	var out, errOut string
 	go func() {
 		defer close(done)
-		code, out, errOut = runSessctl(t, "bench", srv.URL(), "-n", "1000000000", "-c", "10", "--timeout", "2s")
+		code, out, errOut = runSessctl(t, "bench", url, "-n", "1000000000", "-c", "10", "--timeout", "2s")
 	}()
 	select {
 	case <-done:
 	case <-time.After(60 * time.Second): // a hang guard, not a timing
 		t.Fatal("bench still running a minute after its server was killed")
 	}
-	if code != ExitTrouble || !strings.Contains(errOut, "bench stopped") || !strings.Contains(out, "errors") {
+	if code != ExitTrouble || !strings.Contains(errOut, "bench stopped: connection refused") || !strings.Contains(out, "errors") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
 }

@@ -126,16 +126,30 @@ or a corrupt jar exit 2.`,
 }
 
 func parseVisitHeaders(lines []string) (http.Header, error) {
+	kvs, err := parseHeaderLines(lines)
+	if err != nil {
+		return nil, err
+	}
 	h := http.Header{}
+	for _, kv := range kvs {
+		h.Add(kv[0], kv[1])
+	}
+	return h, nil
+}
+
+// parseHeaderLines reads -H "Name: value" lines in the user's order, the
+// names in canonical form (accept-language: Accept-Language).
+func parseHeaderLines(lines []string) ([][2]string, error) {
+	var kvs [][2]string
 	for _, line := range lines {
 		name, value, ok := strings.Cut(line, ":")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
 			return nil, fmt.Errorf("-H %q: want \"Name: value\"", line)
 		}
-		h.Add(name, strings.TrimSpace(value))
+		kvs = append(kvs, [2]string{http.CanonicalHeaderKey(name), strings.TrimSpace(value)})
 	}
-	return h, nil
+	return kvs, nil
 }
 
 // readVisitData reads --data: the string itself, or with @ a file (@- for

@@ -8,7 +8,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/sessctl/sessctl/client"
+	"github.com/sessctl/sessctl/client/bench"
 )
 
 // BenchJSON writes res to s.Out as one indented JSON document (bench -o
@@ -45,7 +45,7 @@ import (
 //	    "final_unknown": "why the final counter could not be read"  only then
 //	  }
 //	}
-func BenchJSON(s *Streams, res *client.BenchResult) error {
+func BenchJSON(s *Streams, res *bench.Result) error {
 	if res.Errors == nil {
 		res.Errors = map[string]int64{}
 	}
@@ -59,11 +59,11 @@ func BenchJSON(s *Streams, res *client.BenchResult) error {
 // the stylesheet: the load figures, the errors by class with a sample
 // message each, the consistency counts and the verdict. Its layout may
 // change.
-func BenchText(s *Streams, res *client.BenchResult) error {
+func BenchText(s *Streams, res *bench.Result) error {
 	return benchText(s.Out, s.renderer(), res)
 }
 
-func benchText(w io.Writer, r *lipgloss.Renderer, res *client.BenchResult) error {
+func benchText(w io.Writer, r *lipgloss.Renderer, res *bench.Result) error {
 	st := newStyles(r)
 	var b strings.Builder
 	row := columns{b: &b, st: st, width: benchLabelWidth}.row
@@ -114,9 +114,9 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *client.BenchResult) error
 
 	c := res.Consistency
 	switch c.Mode {
-	case client.ModeNone:
+	case bench.ModeNone:
 		row("consistency", st.faint.Render("not checked (--counter \"\")"))
-	case client.ModeShared:
+	case bench.ModeShared:
 		row("consistency", fmt.Sprintf("one shared session, %s checked (%s)", counted(c.Checked, "response"), c.CounterPath))
 		if c.FinalUnknown != "" {
 			row("", fmt.Sprintf("%s from %d: final counter unknown (%s)", c.CounterPath, c.InitialCounter, c.FinalUnknown))
@@ -130,9 +130,9 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *client.BenchResult) error
 		row("", fmt.Sprintf("gaps %s   repeats %s   %s", st.nonZero(c.Gaps), st.nonZero(c.Repeats), benchAnomalies(st, c)))
 	}
 	switch c.Verdict {
-	case client.VerdictConsistent:
+	case bench.VerdictConsistent:
 		row("verdict", st.good.Render(c.Verdict))
-	case client.VerdictInconsistent:
+	case bench.VerdictInconsistent:
 		row("verdict", st.bad.Render(c.Verdict))
 	default:
 		row("verdict", st.warn.Render(c.Verdict))
@@ -145,7 +145,7 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *client.BenchResult) error
 // a space.
 const benchLabelWidth = 14
 
-func benchAnomalies(st styles, c client.Consistency) string {
+func benchAnomalies(st styles, c bench.Consistency) string {
 	return fmt.Sprintf("regressions %s   resets %s   id changes %s   extra sessions %s",
 		st.nonZero(c.Regressions), st.nonZero(c.Resets), st.nonZero(c.IDChanges), st.nonZero(c.ExtraSessions))
 }

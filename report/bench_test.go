@@ -9,35 +9,35 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"github.com/sessctl/sessctl/client"
+	"github.com/sessctl/sessctl/client/bench"
 )
 
-func sharedLossResult() *client.BenchResult {
-	return &client.BenchResult{
+func sharedLossResult() *bench.Result {
+	return &bench.Result{
 		URLs: []string{"http://127.0.0.1:3000/"}, Method: "GET", Connections: 50,
 		Requests: 2002, Successes: 2000,
 		Errors:       map[string]int64{"timeout": 1, "status_503": 1},
 		ErrorSamples: map[string]string{"timeout": "GET http://127.0.0.1:3000/: i/o timeout", "status_503": "GET http://127.0.0.1:3000/: status 503"},
 		DurationS:    0.5412, ThroughputRPS: 3699.2,
-		Latency:   client.Latency{Min: 0.412, Mean: 13.5, P50: 12.1, P90: 20.3, P99: 41.9, P999: 60.2, Max: 61.0},
+		Latency:   bench.Latency{Min: 0.412, Mean: 13.5, P50: 12.1, P90: 20.3, P99: 41.9, P999: 60.2, Max: 61.0},
 		BytesRead: 512000, BytesWritten: 250000,
-		Consistency: client.Consistency{
-			Mode: client.ModeShared, Verdict: client.VerdictInconsistent, CounterPath: "visitCount", IDPath: "sid",
+		Consistency: bench.Consistency{
+			Mode: bench.ModeShared, Verdict: bench.VerdictInconsistent, CounterPath: "visitCount", IDPath: "sid",
 			Checked: 2000, Sessions: 1, SessionsCreated: 1, InitialCounter: 1, FinalCounter: 62, ExpectedFinal: 2001,
 			LostUpdates: 1939, LostUpdatesPct: 96.95, Duplicates: 1938,
 		},
 	}
 }
 
-func perSessionResult() *client.BenchResult {
-	return &client.BenchResult{
+func perSessionResult() *bench.Result {
+	return &bench.Result{
 		URLs: []string{"http://127.0.0.1:3001/", "http://127.0.0.1:3002/"}, Method: "GET", Connections: 100, RateRPS: 5000,
 		Requests: 20000, Successes: 20000, Errors: map[string]int64{}, ErrorSamples: map[string]string{},
 		DurationS: 4.0002, ThroughputRPS: 4999.75,
-		Latency:   client.Latency{Min: 0.05, Mean: 0.8, P50: 0.61, P90: 1.2, P99: 4.1, P999: 9.9, Max: 150.3},
+		Latency:   bench.Latency{Min: 0.05, Mean: 0.8, P50: 0.61, P90: 1.2, P99: 4.1, P999: 9.9, Max: 150.3},
 		BytesRead: 5 << 20, BytesWritten: 3 << 20,
-		Consistency: client.Consistency{
-			Mode: client.ModePerSession, Verdict: client.VerdictConsistent, CounterPath: "visitCount", IDPath: "sid",
+		Consistency: bench.Consistency{
+			Mode: bench.ModePerSession, Verdict: bench.VerdictConsistent, CounterPath: "visitCount", IDPath: "sid",
 			Checked: 20000, Sessions: 100, SessionsCreated: 100,
 		},
 	}
@@ -46,7 +46,7 @@ func perSessionResult() *client.BenchResult {
 func TestBenchTextGolden(t *testing.T) {
 	for _, test := range []struct {
 		name    string
-		res     *client.BenchResult
+		res     *bench.Result
 		profile termenv.Profile
 	}{
 		{"shared-loss.txt", sharedLossResult(), termenv.Ascii},
@@ -112,14 +112,14 @@ func TestBenchProgressOnlyOnTTY(t *testing.T) {
 	if p.Func() != nil {
 		t.Error("progress callback on a pipe")
 	}
-	p.Update(client.BenchProgress{Done: 5})
+	p.Update(bench.Progress{Done: 5})
 	p.Clear()
 	if errOut.Len() != 0 {
 		t.Errorf("progress drawn on a pipe: %q", errOut)
 	}
 	s.ErrTTY = true
 	p = NewProgressLine(s)
-	p.Func()(client.BenchProgress{Done: 1500, Total: 20000, Errors: 2, RateRPS: 3000.4, Elapsed: 500e6, Remaining: 5e9})
+	p.Func()(bench.Progress{Done: 1500, Total: 20000, Errors: 2, RateRPS: 3000.4, Elapsed: 500e6, Remaining: 5e9})
 	p.Clear()
 	if got := errOut.String(); !strings.Contains(got, "1,500/20,000 requests  3,000 req/s  2 errors  500ms elapsed  5s left") || !strings.HasSuffix(got, "\r\x1b[K") {
 		t.Errorf("progress %q", got)

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sessctl/sessctl/client"
+	"github.com/sessctl/sessctl/client/bench"
 )
 
 // ProgressLine draws bench's live progress line on stderr: done/total,
@@ -24,9 +24,9 @@ func NewProgressLine(s *Streams) *ProgressLine {
 	return &ProgressLine{s: s, active: s.ErrTTY}
 }
 
-// Func returns the callback for client.BenchConfig.Progress, or nil when
+// Func returns the callback for bench.Config.Progress, or nil when
 // stderr is not a terminal.
-func (p *ProgressLine) Func() func(client.BenchProgress) {
+func (p *ProgressLine) Func() func(bench.Progress) {
 	if !p.active {
 		return nil
 	}
@@ -34,7 +34,7 @@ func (p *ProgressLine) Func() func(client.BenchProgress) {
 }
 
 // Update redraws the line.
-func (p *ProgressLine) Update(bp client.BenchProgress) {
+func (p *ProgressLine) Update(bp bench.Progress) {
 	if !p.active {
 		return
 	}

@@ -5,11 +5,15 @@
 package testenv
 
 import (
+	"io"
+	"log"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -108,4 +112,34 @@ func NodeFails(t testing.TB, script string, args ...string) string {
 		t.Fatalf("node %s %v succeeded, want failure: %s", script, args, out)
 	}
 	return string(out)
+}
+
+// ServeUntil serves h on a free 127.0.0.1 port and kills the server (its
+// listener and every connection, as a process that dies) once n requests
+// have been answered, so a test sees a server die mid-run after a known
+// amount of work rather than after a time. It returns the server's URL.
+func ServeUntil(t testing.TB, h http.Handler, n int64) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answered atomic.Int64
+	srv := &http.Server{ErrorLog: log.New(io.Discard, "", 0)}
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if answered.Load() >= n {
+			// Past the n-th: the server is going down; answer nothing.
+			panic(http.ErrAbortHandler)
+		}
+		h.ServeHTTP(w, r)
+		if answered.Add(1) == n {
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
+			go srv.Close()
+		}
+	})
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String() + "/"
 }

@@ -1,6 +1,6 @@
 //go:build !race
 
-package client
+package bench
 
 // benchRace is true when the tests run under the race detector.
 const benchRace = false

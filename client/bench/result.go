@@ -1,4 +1,4 @@
-package client
+package bench
 
 // Verdicts of a bench run's consistency check.
 const (
@@ -25,9 +25,9 @@ const (
 	ModeNone = "none"
 )
 
-// BenchResult is what a bench run measured. Its JSON field names are a
+// Result is what a bench run measured. Its JSON field names are a
 // contract (see report's package doc and the README).
-type BenchResult struct {
+type Result struct {
 	// URLs are the targets, taken round-robin.
 	URLs []string `json:"urls"`
 	// Method is the request method, GET unless set.
@@ -137,6 +137,3 @@ type Consistency struct {
 	// lost updates are then unknown (0).
 	FinalUnknown string `json:"final_unknown,omitempty"`
 }
-
-// Consistent reports whether the check ran and found nothing wrong.
-func (c *Consistency) Consistent() bool { return c.Verdict == VerdictConsistent }

@@ -1,4 +1,4 @@
-package client
+package bench
 
 import (
 	"context"
@@ -34,13 +34,13 @@ func startExpressApp(t *testing.T, delayMS string) string {
 	return "http://" + addr + "/"
 }
 
-// TestBenchExpressSessionLosesUpdates is the acceptance test on the
+// TestRunExpressSessionLosesUpdates is the acceptance test on the
 // real thing: express-session's MemoryStore loads a session when a request
 // starts and saves it when it ends, so 50 concurrent requests on one session
 // lose updates.
-func TestBenchExpressSessionLosesUpdates(t *testing.T) {
+func TestRunExpressSessionLosesUpdates(t *testing.T) {
 	url := startExpressApp(t, "5")
-	res, err := Bench(context.Background(), BenchConfig{
+	res, err := Run(context.Background(), Config{
 		URLs: []string{url}, Concurrency: 50, Requests: 2000, Shared: true,
 		Timeout: 10 * time.Second, CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
 	})
@@ -58,11 +58,11 @@ func TestBenchExpressSessionLosesUpdates(t *testing.T) {
 	}
 }
 
-// TestBenchExpressSessionPerSession: with each virtual user's requests
+// TestRunExpressSessionPerSession: with each virtual user's requests
 // sequential, the same app keeps every counter exact.
-func TestBenchExpressSessionPerSession(t *testing.T) {
+func TestRunExpressSessionPerSession(t *testing.T) {
 	url := startExpressApp(t, "0")
-	res, err := Bench(context.Background(), BenchConfig{
+	res, err := Run(context.Background(), Config{
 		URLs: []string{url}, Concurrency: 10, Sessions: 20, Requests: 1000,
 		Timeout: 10 * time.Second, CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
 	})

@@ -1,4 +1,4 @@
-package client
+package bench
 
 import (
 	"bufio"
@@ -94,87 +94,13 @@ func TestReadResponseKeepAlive(t *testing.T) {
 	}
 }
 
-func TestLoadCookies(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	type step struct {
-		setCookie string
-		reqPath   string
-		replaced  bool
-	}
-	tests := []struct {
-		name  string
-		steps []step
-		path  string // request path of the Cookie header
-		want  string
-	}{
-		{"new cookie", []step{{"connect.sid=s%3Aabc.sig; Path=/; HttpOnly", "/", false}}, "/", "Cookie: connect.sid=s%3Aabc.sig\r\n"},
-		{"same value is no change", []step{{"a=1; Path=/", "/", false}, {"a=1; Path=/", "/", false}}, "/", "Cookie: a=1\r\n"},
-		{"new value replaces", []step{{"a=1; Path=/", "/", false}, {"a=2; Path=/", "/", true}}, "/", "Cookie: a=2\r\n"},
-		{"max-age=0 deletes", []step{{"a=1; Path=/", "/", false}, {"a=; Path=/; Max-Age=0", "/", false}}, "/", ""},
-		{"expires in the past deletes", []step{{"a=1", "/", false}, {"a=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "/", false}}, "/", ""},
-		{"max-age wins over expires", []step{{"a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=60", "/", false}}, "/", "Cookie: a=1\r\n"},
-		{"path scoping", []step{{"a=1; Path=/api", "/", false}, {"b=2; Path=/", "/", false}}, "/other", "Cookie: b=2\r\n"},
-		{"longer path first", []step{{"b=2; Path=/", "/", false}, {"a=1; Path=/api", "/", false}}, "/api/x", "Cookie: a=1; b=2\r\n"},
-		{"default path", []step{{"a=1", "/api/login", false}}, "/api/me", "Cookie: a=1\r\n"},
-		{"default path elsewhere", []step{{"a=1", "/api/login", false}}, "/", ""},
-		{"same name other path", []step{{"a=1; Path=/", "/", false}, {"a=2; Path=/x", "/", false}}, "/x", "Cookie: a=2; a=1\r\n"},
-		{"no name", []step{{"=1", "/", false}, {"junk", "/", false}}, "/", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var lc loadCookies
-			for _, s := range tt.steps {
-				replaced, _ := lc.set([]byte(s.setCookie), s.reqPath, now, true)
-				if replaced != s.replaced {
-					t.Errorf("%q: replaced %v, want %v", s.setCookie, replaced, s.replaced)
-				}
-			}
-			if got := string(lc.appendHeader(nil, tt.path)); got != tt.want {
-				t.Errorf("header %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestLoadCookiesExpire(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	var lc loadCookies
-	lc.set([]byte("a=1; Max-Age=10"), "/", now, true)
-	lc.set([]byte("b=2"), "/", now, true)
-	if got := lc.nextExpiry(); !got.Equal(now.Add(10 * time.Second)) {
-		t.Fatalf("next expiry %v", got)
-	}
-	if lc.expire(now.Add(5 * time.Second)) {
-		t.Error("expired too early")
-	}
-	gen := lc.gen
-	if !lc.expire(now.Add(11*time.Second)) || lc.gen == gen {
-		t.Error("did not expire")
-	}
-	if got := string(lc.appendHeader(nil, "/")); got != "Cookie: b=2\r\n" {
-		t.Errorf("header %q", got)
-	}
-}
-
-func TestLoadCookiesNoApply(t *testing.T) {
-	var lc loadCookies
-	lc.seed("a=1; b=2")
-	replaced, changed := lc.set([]byte("a=9"), "/", time.Now(), false)
-	if !replaced || !changed {
-		t.Errorf("replaced %v changed %v, want both", replaced, changed)
-	}
-	if got := string(lc.appendHeader(nil, "/")); got != "Cookie: a=1; b=2\r\n" {
-		t.Errorf("header %q: shared mode must keep its session", got)
-	}
-}
-
 func TestRequestTemplate(t *testing.T) {
 	tg, err := parseTarget("http://127.0.0.1:3000/count?x=1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tm := newRequestTemplate(tg, "POST", [][2]string{{"Accept", "application/json"}, {"Host", "app.test"}, {"Cookie", "z=1"}}, []byte(`{"a":1}`))
-	var lc loadCookies
+	var lc userCookies
 	lc.seed("z=1")
 	b := append([]byte(nil), tm.head...)
 	b = lc.appendHeader(b, tm.path)
@@ -209,16 +135,6 @@ func FuzzReadResponse(f *testing.F) {
 				t.Fatalf("body %d bytes", len(r.body))
 			}
 		}
-	})
-}
-
-func FuzzLoadCookies(f *testing.F) {
-	f.Add("connect.sid=s%3Aabc.sig; Path=/; HttpOnly", "/")
-	f.Add("a=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "/x/y")
-	f.Fuzz(func(t *testing.T, sc, path string) {
-		var lc loadCookies
-		lc.set([]byte(sc), path, time.Now(), true)
-		lc.appendHeader(nil, path)
 	})
 }
 
@@ -259,7 +175,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	}()
 	tg, _ := parseTarget("http://" + ln.Addr().String() + "/")
 	e := &engine{targets: []*target{tg}, tmpls: []*requestTemplate{newRequestTemplate(tg, "GET", nil, nil)}}
-	v := e.newVU(loadCookies{})
+	v := e.newVU(userCookies{})
 	v.cookies.seed("connect.sid=s%3AVz3W8h3x1Yq0fY2bE9mJk5hA7pR4tL6u.0123456789abcdefghijklmnopqrstuvwxyzABCDE")
 	hc, err := dialConn(b.Context(), tg, time.Second, false)
 	if err != nil {

@@ -1,0 +1,138 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Defaults of a Config's zero fields.
+const (
+	DefaultConcurrency = 50
+	DefaultDuration    = 10 * time.Second
+	DefaultTimeout     = 10 * time.Second
+	DefaultCounterPath = "visitCount"
+	DefaultIDPath      = "sid"
+)
+
+// Config configures a bench run. Zero values take the defaults named
+// (WithDefaults); Validate says what Run refuses.
+type Config struct {
+	// URLs are the targets (http or https), taken round-robin; they count
+	// as one origin for cookies: several instances of one app.
+	URLs []string
+	// Method is the request method, in upper case; empty means GET.
+	Method string
+	// Header holds extra request headers in order. A Cookie header seeds
+	// every virtual user's cookies.
+	Header [][2]string
+	// Body is the request body, sent with a Content-Length.
+	Body []byte
+	// Concurrency is the number of workers, each with one keep-alive
+	// connection per URL; 0 means DefaultConcurrency.
+	Concurrency int
+	// Requests bounds the run to that many requests; Duration bounds it in
+	// time. Either may be 0 (no bound); both 0 means DefaultDuration.
+	Requests int64
+	Duration time.Duration
+	// Rate, when above 0, sends requests at that many per second in all
+	// (an open model, as wrk2): request i is due at start + i/Rate and its
+	// latency counts from then, so a stalled server is not hidden by a
+	// client that waits for it. 0 means each worker sends as fast as the
+	// server answers (a closed model, as wrk).
+	Rate float64
+	// Timeout bounds each request (to between 15/16 of it and all of it:
+	// the deadline moves in steps), its connect included; 0 means
+	// DefaultTimeout. The run stops when no request has succeeded for a
+	// Timeout and requests failed meanwhile (the target went away or
+	// hangs), and at once when a connection is refused.
+	Timeout time.Duration
+	// Sessions is the number of virtual users in per-session mode, each
+	// with its own cookies and session and its requests one after
+	// another; 0 means one per worker. It must be at least Concurrency,
+	// and 0 with Shared.
+	Sessions int
+	// Shared makes every request carry one session, created before the
+	// load: the lost-update test.
+	Shared bool
+	// CounterPath is the dotted JSON path of the session's counter in a
+	// response body (DefaultCounterPath is the express example's);
+	// empty means no consistency check.
+	CounterPath string
+	// IDPath is the dotted JSON path of the session's own id in the body;
+	// empty means the id is not checked.
+	IDPath string
+	// Insecure skips TLS certificate verification.
+	Insecure bool
+	// Progress, when set, is called about every ProgressEvery (0 means
+	// 250ms) from a goroutine of the run's own, and not after Run returns.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+}
+
+// defaultProgressEvery is how often Progress is called when ProgressEvery
+// is 0.
+const defaultProgressEvery = 250 * time.Millisecond
+
+// WithDefaults returns c with its zero fields set to their defaults: GET,
+// DefaultConcurrency, DefaultTimeout, DefaultDuration when neither Requests
+// nor Duration bounds the run, one session per worker (unless Shared), and
+// a Progress call every 250ms.
+func (c Config) WithDefaults() Config {
+	if c.Method == "" {
+		c.Method = "GET"
+	}
+	c.Method = strings.ToUpper(c.Method)
+	if c.Concurrency == 0 {
+		c.Concurrency = DefaultConcurrency
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Requests == 0 && c.Duration == 0 {
+		c.Duration = DefaultDuration
+	}
+	if c.Sessions == 0 && !c.Shared {
+		c.Sessions = c.Concurrency
+	}
+	if c.ProgressEvery <= 0 {
+		c.ProgressEvery = defaultProgressEvery
+	}
+	return c
+}
+
+// Validate reports the first setting of c that Run would refuse: a
+// Concurrency below 1, a Timeout not above 0, a negative Requests,
+// Duration or Rate, Sessions with Shared, fewer Sessions than Concurrency,
+// a URL that is not http or https. Zero values that have a default
+// (Requests, Duration, Sessions, Method) pass; Run applies WithDefaults
+// before it validates, so there a zero Concurrency or Timeout passes too.
+// It does not require URLs (Run does), so that a caller can check its
+// settings before it picks its targets.
+func (c Config) Validate() error {
+	switch {
+	case c.Concurrency < 1:
+		return fmt.Errorf("connections must be at least 1, not %d", c.Concurrency)
+	case c.Requests < 0:
+		return fmt.Errorf("requests must not be negative, not %d", c.Requests)
+	case c.Duration < 0:
+		return fmt.Errorf("duration must not be negative, not %s", c.Duration)
+	case c.Rate < 0:
+		return fmt.Errorf("rate must not be negative, not %g", c.Rate)
+	case c.Timeout <= 0:
+		return fmt.Errorf("timeout must be above 0, not %s", c.Timeout)
+	case c.Sessions < 0:
+		return fmt.Errorf("sessions must not be negative, not %d", c.Sessions)
+	case c.Shared && c.Sessions != 0:
+		return errors.New("sessions and shared mode exclude each other: shared mode uses one session")
+	case c.Sessions != 0 && c.Sessions < c.Concurrency:
+		return fmt.Errorf("%d sessions for %d connections: a session's requests are sequential, so each connection needs at least one (or use shared mode)", c.Sessions, c.Concurrency)
+	}
+	for _, raw := range c.URLs {
+		if _, err := parseTarget(raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}

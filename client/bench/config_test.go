@@ -1,0 +1,80 @@
+package bench
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sessctl/sessctl/internal/testenv"
+)
+
+func TestConfigValidate(t *testing.T) {
+	ok := Config{Concurrency: 10, Timeout: time.Second}
+	tests := []struct {
+		name string
+		edit func(*Config)
+		err  string // "" for a valid config
+	}{
+		{"valid without URLs", func(c *Config) {}, ""},
+		{"sessions at least connections", func(c *Config) { c.Sessions = 10 }, ""},
+		{"no connections", func(c *Config) { c.Concurrency = 0 }, "connections must be at least 1, not 0"},
+		{"negative requests", func(c *Config) { c.Requests = -1 }, "requests must not be negative"},
+		{"negative duration", func(c *Config) { c.Duration = -time.Second }, "duration must not be negative"},
+		{"negative rate", func(c *Config) { c.Rate = -3 }, "rate must not be negative"},
+		{"no timeout", func(c *Config) { c.Timeout = 0 }, "timeout must be above 0"},
+		{"negative sessions", func(c *Config) { c.Sessions = -1 }, "sessions must not be negative"},
+		{"sessions with shared", func(c *Config) { c.Shared, c.Sessions = true, 60 }, "sessions and shared mode exclude each other"},
+		{"fewer sessions than connections", func(c *Config) { c.Sessions = 5 }, "5 sessions for 10 connections"},
+		{"not http", func(c *Config) { c.URLs = []string{"ftp://x/"} }, "scheme must be http or https"},
+		{"no host", func(c *Config) { c.URLs = []string{"http:///x"} }, "no host"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ok
+			tt.edit(&c)
+			err := c.Validate()
+			if tt.err == "" {
+				if err != nil {
+					t.Fatalf("%+v: %v", c, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("%+v: err %v, want %q", c, err, tt.err)
+			}
+		})
+	}
+}
+
+func TestConfigWithDefaults(t *testing.T) {
+	got := Config{Method: "put"}.WithDefaults()
+	if got.Method != "PUT" || got.Concurrency != DefaultConcurrency || got.Timeout != DefaultTimeout ||
+		got.Duration != DefaultDuration || got.Sessions != DefaultConcurrency || got.ProgressEvery != defaultProgressEvery {
+		t.Errorf("defaults %+v", got)
+	}
+	if err := got.Validate(); err != nil {
+		t.Errorf("defaults do not validate: %v", err)
+	}
+	if got := (Config{Requests: 5, Shared: true}).WithDefaults(); got.Duration != 0 || got.Sessions != 0 || got.Method != "GET" {
+		t.Errorf("bounded shared run %+v: no duration and no sessions wanted", got)
+	}
+}
+
+func TestRunRefuses(t *testing.T) {
+	for _, cfg := range []Config{
+		{},
+		{URLs: []string{"ftp://x/"}},
+		{URLs: []string{"http://127.0.0.1:1/"}, Concurrency: 10, Sessions: 5},
+		{URLs: []string{"http://127.0.0.1:1/"}, Rate: -1},
+	} {
+		if _, err := Run(context.Background(), cfg); err == nil {
+			t.Errorf("%+v accepted", cfg)
+		}
+	}
+	// The shared session cannot be created on a port nobody listens on.
+	addr := testenv.FreeAddr(t)
+	if _, err := Run(context.Background(), Config{URLs: []string{"http://" + addr + "/"}, Shared: true, CounterPath: "visitCount"}); err == nil || !strings.Contains(err.Error(), "create the shared session") {
+		t.Errorf("err %v", err)
+	}
+}

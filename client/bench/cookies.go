@@ -1,0 +1,193 @@
+package bench
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sessctl/sessctl/cookie"
+)
+
+// userCookies is a virtual user's cookie state in a load test: the
+// name=value of each cookie the server set, its path, and when it expires.
+// It is not the full jar (see Jar): all URLs of a run count as one origin,
+// Domain, Secure and SameSite are ignored, and the Cookie header is rebuilt
+// only when a Set-Cookie changes a value, so the hot loop does not allocate.
+type userCookies struct {
+	list []userCookie
+	gen  int // bumped at every change
+}
+
+type userCookie struct {
+	name, value []byte
+	path        string
+	expires     time.Time // zero: a session cookie
+}
+
+// seed adds the cookies of a Cookie header given with -H.
+func (lc *userCookies) seed(header string) {
+	for _, part := range strings.Split(header, ";") {
+		name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok && name != "" {
+			lc.list = append(lc.list, userCookie{name: []byte(name), value: []byte(value), path: "/"})
+			lc.gen++
+		}
+	}
+}
+
+func (lc *userCookies) clone() userCookies {
+	c := userCookies{gen: lc.gen}
+	for _, k := range lc.list {
+		c.list = append(c.list, userCookie{name: bytes.Clone(k.name), value: bytes.Clone(k.value), path: k.path, expires: k.expires})
+	}
+	return c
+}
+
+// set applies one Set-Cookie value received for a request to reqPath and
+// reports whether a cookie already held got a new value (a fresh session),
+// and whether anything changed. With apply false nothing is stored.
+func (lc *userCookies) set(sc []byte, reqPath string, now time.Time, apply bool) (replaced, changed bool) {
+	pair, attrs, _ := bytes.Cut(sc, []byte(";"))
+	name, value, ok := bytes.Cut(pair, []byte("="))
+	name, value = bytes.TrimSpace(name), bytes.TrimSpace(value)
+	if !ok || len(name) == 0 {
+		return false, false
+	}
+	path := ""
+	var maxAge, expiresAttr *time.Time
+	expiredBy := func(t time.Time) *time.Time { return &t }
+	for len(attrs) > 0 {
+		var a []byte
+		a, attrs, _ = bytes.Cut(attrs, []byte(";"))
+		k, v, _ := bytes.Cut(bytes.TrimSpace(a), []byte("="))
+		switch {
+		case bytes.EqualFold(k, []byte("path")):
+			if len(v) > 0 && v[0] == '/' {
+				path = string(v)
+			}
+		case bytes.EqualFold(k, []byte("max-age")):
+			if n, err := strconv.Atoi(string(v)); err == nil {
+				if n <= 0 {
+					maxAge = expiredBy(time.Time{})
+				} else {
+					maxAge = expiredBy(now.Add(time.Duration(n) * time.Second))
+				}
+			}
+		case bytes.EqualFold(k, []byte("expires")):
+			if t, err := http.ParseTime(string(v)); err == nil {
+				expiresAttr = expiredBy(t)
+			}
+		}
+	}
+	// Max-Age wins over Expires (RFC 6265 5.3 step 3).
+	expired, expires := false, time.Time{}
+	switch {
+	case maxAge != nil:
+		expired, expires = maxAge.IsZero(), *maxAge
+	case expiresAttr != nil:
+		expired, expires = !expiresAttr.After(now), *expiresAttr
+	}
+	if expired {
+		expires = time.Time{}
+	}
+	if path == "" {
+		path = cookie.DefaultPath(reqPath)
+	}
+	for i := range lc.list {
+		k := &lc.list[i]
+		if !bytes.Equal(k.name, name) || k.path != path {
+			continue
+		}
+		if expired {
+			if apply {
+				lc.list = append(lc.list[:i], lc.list[i+1:]...)
+				lc.gen++
+			}
+			return false, true
+		}
+		if bytes.Equal(k.value, value) {
+			if apply {
+				k.expires = expires
+			}
+			return false, false
+		}
+		if apply {
+			k.value = append(k.value[:0], value...)
+			k.expires = expires
+			lc.gen++
+		}
+		return true, true
+	}
+	if expired {
+		return false, false
+	}
+	if apply {
+		lc.list = append(lc.list, userCookie{name: bytes.Clone(name), value: bytes.Clone(value), path: path, expires: expires})
+		lc.gen++
+	}
+	return false, true
+}
+
+// expire drops cookies past their expiry; it reports whether any went.
+func (lc *userCookies) expire(now time.Time) bool {
+	n := 0
+	for _, k := range lc.list {
+		if k.expires.IsZero() || k.expires.After(now) {
+			lc.list[n] = k
+			n++
+		}
+	}
+	if n == len(lc.list) {
+		return false
+	}
+	lc.list = lc.list[:n]
+	lc.gen++
+	return true
+}
+
+// nextExpiry is the earliest expiry among the cookies; zero when none.
+func (lc *userCookies) nextExpiry() time.Time {
+	var t time.Time
+	for _, k := range lc.list {
+		if !k.expires.IsZero() && (t.IsZero() || k.expires.Before(t)) {
+			t = k.expires
+		}
+	}
+	return t
+}
+
+// appendHeader appends the Cookie header line for a request to path, or
+// nothing when no cookie applies. Longer paths come first (RFC 6265 5.4).
+func (lc *userCookies) appendHeader(b []byte, path string) []byte {
+	first := true
+	for plen := 1 << 16; ; {
+		next := -1
+		for _, k := range lc.list {
+			l := len(k.path)
+			if l == plen && cookie.PathMatch(path, k.path) {
+				if first {
+					b = append(b, "Cookie: "...)
+					first = false
+				} else {
+					b = append(b, "; "...)
+				}
+				b = append(b, k.name...)
+				b = append(b, '=')
+				b = append(b, k.value...)
+			}
+			if l < plen && l > next {
+				next = l
+			}
+		}
+		if next < 0 {
+			break
+		}
+		plen = next
+	}
+	if !first {
+		b = append(b, "\r\n"...)
+	}
+	return b
+}

@@ -1,0 +1,90 @@
+package bench
+
+import (
+	"testing"
+	"time"
+)
+
+func TestUserCookies(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	type step struct {
+		setCookie string
+		reqPath   string
+		replaced  bool
+	}
+	tests := []struct {
+		name  string
+		steps []step
+		path  string // request path of the Cookie header
+		want  string
+	}{
+		{"new cookie", []step{{"connect.sid=s%3Aabc.sig; Path=/; HttpOnly", "/", false}}, "/", "Cookie: connect.sid=s%3Aabc.sig\r\n"},
+		{"same value is no change", []step{{"a=1; Path=/", "/", false}, {"a=1; Path=/", "/", false}}, "/", "Cookie: a=1\r\n"},
+		{"new value replaces", []step{{"a=1; Path=/", "/", false}, {"a=2; Path=/", "/", true}}, "/", "Cookie: a=2\r\n"},
+		{"max-age=0 deletes", []step{{"a=1; Path=/", "/", false}, {"a=; Path=/; Max-Age=0", "/", false}}, "/", ""},
+		{"expires in the past deletes", []step{{"a=1", "/", false}, {"a=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "/", false}}, "/", ""},
+		{"max-age wins over expires", []step{{"a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=60", "/", false}}, "/", "Cookie: a=1\r\n"},
+		{"path scoping", []step{{"a=1; Path=/api", "/", false}, {"b=2; Path=/", "/", false}}, "/other", "Cookie: b=2\r\n"},
+		{"longer path first", []step{{"b=2; Path=/", "/", false}, {"a=1; Path=/api", "/", false}}, "/api/x", "Cookie: a=1; b=2\r\n"},
+		{"default path", []step{{"a=1", "/api/login", false}}, "/api/me", "Cookie: a=1\r\n"},
+		{"default path elsewhere", []step{{"a=1", "/api/login", false}}, "/", ""},
+		{"same name other path", []step{{"a=1; Path=/", "/", false}, {"a=2; Path=/x", "/", false}}, "/x", "Cookie: a=2; a=1\r\n"},
+		{"no name", []step{{"=1", "/", false}, {"junk", "/", false}}, "/", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var lc userCookies
+			for _, s := range tt.steps {
+				replaced, _ := lc.set([]byte(s.setCookie), s.reqPath, now, true)
+				if replaced != s.replaced {
+					t.Errorf("%q: replaced %v, want %v", s.setCookie, replaced, s.replaced)
+				}
+			}
+			if got := string(lc.appendHeader(nil, tt.path)); got != tt.want {
+				t.Errorf("header %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUserCookiesExpire(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var lc userCookies
+	lc.set([]byte("a=1; Max-Age=10"), "/", now, true)
+	lc.set([]byte("b=2"), "/", now, true)
+	if got := lc.nextExpiry(); !got.Equal(now.Add(10 * time.Second)) {
+		t.Fatalf("next expiry %v", got)
+	}
+	if lc.expire(now.Add(5 * time.Second)) {
+		t.Error("expired too early")
+	}
+	gen := lc.gen
+	if !lc.expire(now.Add(11*time.Second)) || lc.gen == gen {
+		t.Error("did not expire")
+	}
+	if got := string(lc.appendHeader(nil, "/")); got != "Cookie: b=2\r\n" {
+		t.Errorf("header %q", got)
+	}
+}
+
+func TestUserCookiesNoApply(t *testing.T) {
+	var lc userCookies
+	lc.seed("a=1; b=2")
+	replaced, changed := lc.set([]byte("a=9"), "/", time.Now(), false)
+	if !replaced || !changed {
+		t.Errorf("replaced %v changed %v, want both", replaced, changed)
+	}
+	if got := string(lc.appendHeader(nil, "/")); got != "Cookie: a=1; b=2\r\n" {
+		t.Errorf("header %q: shared mode must keep its session", got)
+	}
+}
+
+func FuzzUserCookies(f *testing.F) {
+	f.Add("connect.sid=s%3Aabc.sig; Path=/; HttpOnly", "/")
+	f.Add("a=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "/x/y")
+	f.Fuzz(func(t *testing.T, sc, path string) {
+		var lc userCookies
+		lc.set([]byte(sc), path, time.Now(), true)
+		lc.appendHeader(nil, path)
+	})
+}
