@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sessctl/sessctl/client"
 	"github.com/sessctl/sessctl/client/bench"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/report"
