@@ -37,7 +37,9 @@ type VisitOptions struct {
 	// Header is sent with every request; a Host header sets the request's
 	// host. Without a User-Agent, "sessctl" is sent.
 	Header http.Header
-	// Body is sent with every request when not nil.
+	// Body is sent with every request when not nil, as
+	// application/x-www-form-urlencoded unless Header has a Content-Type
+	// (as curl -d).
 	Body []byte
 	// Follow makes Visit follow up to MaxRedirects redirects (off by
 	// default, as curl).
@@ -261,6 +263,9 @@ func visitOnce(ctx context.Context, hc *http.Client, rec *visitTransport, method
 	}
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", "sessctl")
+	}
+	if opts.Body != nil && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	rec.hops = rec.hops[:0]
 	start := time.Now()

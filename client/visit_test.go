@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -306,5 +307,26 @@ func TestVisitTLS(t *testing.T) {
 	}
 	if steps[0].Status != http.StatusCreated || steps[1].Status != http.StatusOK {
 		t.Errorf("statuses %d %d, want 201 200", steps[0].Status, steps[1].Status)
+	}
+}
+
+// A body goes as a form, as curl -d sends it, unless a Content-Type is given:
+// frameworks read request.form (Flask, Django, Rails, Express's urlencoded)
+// only under that type.
+func TestVisitBodyContentType(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		got = append(got, r.Header.Get("Content-Type")+" user="+r.PostFormValue("user"))
+	}))
+	defer srv.Close()
+	for _, h := range []http.Header{nil, {"Content-Type": {"application/json"}}} {
+		if _, err := Visit(context.Background(), VisitOptions{URL: srv.URL, Body: []byte("user=alice"), Header: h}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"application/x-www-form-urlencoded user=alice", "application/json user="}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("server saw %q, want %q", got, want)
 	}
 }

@@ -115,7 +115,7 @@ or a corrupt jar exit 2.`,
 	f.IntVarP(&opts.Count, "count", "n", 1, "number of visits")
 	f.StringArrayVarP(&headers, "header", "H", nil, `request header "Name: value" (repeatable)`)
 	f.StringVarP(&opts.Method, "method", "X", "", "request method (default GET, POST with --data)")
-	f.StringVarP(&data, "data", "d", "", "request body; @FILE reads FILE, @- stdin (CR and LF dropped, as curl -d)")
+	f.StringVarP(&data, "data", "d", "", "request body, as a form unless -H sets Content-Type; @FILE reads FILE, @- stdin (CR and LF dropped, as curl -d)")
 	f.BoolVar(&opts.Follow, "follow", false, fmt.Sprintf("follow redirects (up to %d)", client.MaxRedirects))
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "limit for each visit, redirects and body included (0: none)")
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
