@@ -74,6 +74,7 @@ serve-demo runs an embedded express-session compatible server.`,
 		newDecodeCmd(streams, nil),
 		newBenchCmd(streams, nil),
 		newServeDemoCmd(streams, nil),
+		newSignCmd(streams, nil),
 		newVersionCmd(streams),
 	)
 	return root

@@ -156,7 +156,23 @@ func Sign(format string, r SignRequest) ([]SignedCookie, error) {
 	if r.Rand == nil {
 		r.Rand = rand.Reader
 	}
-	return s.Sign(r)
+	cs, err := s.Sign(r)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if i := strings.IndexFunc(c.Value, func(r rune) bool { return !isCookieOctet(r) }); i >= 0 {
+			return nil, fmt.Errorf("%s: %w makes a value with %q at byte %d, which a cookie cannot carry", format, ErrPayload, c.Value[i], i)
+		}
+	}
+	return cs, nil
+}
+
+// isCookieOctet reports whether r may appear in a cookie value unquoted
+// (RFC 6265 4.1.1: no CTLs, whitespace, DQUOTE, comma, semicolon or
+// backslash).
+func isCookieOctet(r rune) bool {
+	return r == 0x21 || r >= 0x23 && r <= 0x2b || r >= 0x2d && r <= 0x3a || r >= 0x3c && r <= 0x5b || r >= 0x5d && r <= 0x7e
 }
 
 // opt returns option k of r, or def when it is not set.
