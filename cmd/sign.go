@@ -132,7 +132,7 @@ usage error naming its flag (exit 2).`,
 				}
 			}
 			if encKey != "" {
-				b, err := parseKeyBytes(encKey)
+				b, err := cookie.ParseKey(encKey)
 				if err != nil {
 					return &usageError{fmt.Errorf("--enc-key: %w", err)}
 				}
@@ -155,11 +155,11 @@ usage error naming its flag (exit 2).`,
 				return &usageError{errors.New("--jar and --url go together: the jar to plant the cookies in and the URL they are for")}
 			}
 			if rawURL != "" {
-				u, err := url.Parse(rawURL)
-				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-					return &usageError{fmt.Errorf("--url %q: want an http or https URL", rawURL)}
+				raw, err := client.ParseURL(rawURL)
+				if err != nil {
+					return &usageError{fmt.Errorf("--url: %w", err)}
 				}
-				opts.URL = u
+				opts.URL, _ = url.Parse(raw)
 			}
 			if opts.Now == nil {
 				opts.Now = time.Now
