@@ -160,7 +160,7 @@ func (it *decodeInputs) collect() error {
 	}
 	steps, err := Visit(it.ctx, VisitOptions{URL: s.URL, Jar: jar, Timeout: s.Timeout, Header: s.Header, Insecure: s.Insecure})
 	if err != nil {
-		return fmt.Errorf("visit %s: %w", s.URL, err)
+		return fmt.Errorf("--url: %w", err) // err names the method and URL
 	}
 	if err := jar.Save(); err != nil {
 		return err

@@ -226,7 +226,10 @@ func Visit(ctx context.Context, opts VisitOptions) ([]Step, error) {
 	for n := 1; n <= count; n++ {
 		step, err := visitOnce(ctx, hc, rec, method, u, opts)
 		if err != nil {
-			return steps, fmt.Errorf("visit %d of %d: %w", n, count, err)
+			if count > 1 { // the error names the request; say which one of several
+				err = fmt.Errorf("visit %d of %d: %w", n, count, err)
+			}
+			return steps, err
 		}
 		step.N = n
 		nowJar := jar.All()

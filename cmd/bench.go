@@ -116,6 +116,7 @@ what it measured); 130 when interrupted.`,
 	f.StringVar(&opts.IDPath, "id", bench.DefaultIDPath, "JSON path of the session's id in the body ('' : not checked)")
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	completeValues(c, "output", "table", "json")
 	f.IntVarP(&opts.Threads, "threads", "t", 0, "OS threads running the load (GOMAXPROCS); default half the CPUs for a loopback target, whose server shares them, else all")
 	return c
 }

@@ -97,6 +97,7 @@ exit status.`,
 	f.StringArrayVar(&opts.KeyFiles, "key", nil, "PEM file of public keys (or certificates) for RS/PS/ES/EdDSA JWTs (repeatable)")
 	f.StringArrayVar(&opts.EncKeys, "enc-key", nil, "gorilla/securecookie block key (AES), raw or hex:... or base64:... (repeatable)")
 	f.StringVar(&opts.Format, "format", "", "force a format: "+strings.Join(cookie.FormatNames(), ", "))
+	completeValues(c, "format", cookie.FormatNames()...)
 	f.StringVar(&opts.Wordlist, "wordlist", "", "search this file (one candidate a line) for the secret of each signed input")
 	f.IntVar(&opts.Workers, "workers", 0, "goroutines for --wordlist (default: every core)")
 	f.StringVar(&opts.Jar, "jar", "", "decode every cookie of this cookies.txt jar (with --url: the jar the visit uses and updates)")
@@ -105,6 +106,7 @@ exit status.`,
 	f.StringArrayVarP(&headers, "header", "H", nil, `header "Name: value" sent with the --url visit (repeatable)`)
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "skip TLS certificate verification of the --url visit (curl -k)")
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	completeValues(c, "output", "table", "json")
 	return c
 }
 

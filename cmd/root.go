@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -52,9 +53,14 @@ serve-demo runs an embedded express-session compatible server.`,
   sessctl serve-demo --secret s3cret &
   sessctl visit http://127.0.0.1:3000/ --jar cookies.txt
   sessctl bench -n 20000 -c 100 --shared`,
+		Version:       version(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	// --version prints what `sessctl version` prints; declared here so it
+	// takes no -v, which reads as "verbose" beside curl's flags.
+	root.SetVersionTemplate(versionLine("{{.Version}}") + "\n")
+	root.Flags().Bool("version", false, "print sessctl's version")
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
@@ -77,7 +83,65 @@ serve-demo runs an embedded express-session compatible server.`,
 		newSignCmd(streams, nil),
 		newVersionCmd(streams),
 	)
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args, c.RunE = nil, completionShell
+		}
+		pointArgsToHelp(c)
+	}
 	return root
+}
+
+// completionShell runs for `sessctl completion [SHELL]` when SHELL is not
+// one of its subcommands: help without one, a usage error naming the
+// shells with one.
+func completionShell(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return c.Help()
+	}
+	var shells []string
+	for _, sub := range c.Commands() {
+		if sub.IsAvailableCommand() {
+			shells = append(shells, sub.Name())
+		}
+	}
+	return &usageError{fmt.Errorf("completion: unknown shell %q: want %s (see '%s --help')",
+		args[0], strings.Join(shells, ", "), c.CommandPath())}
+}
+
+// pointArgsToHelp wraps the argument check of c and of its subcommands so
+// that a wrong number of arguments is a usage error naming the command and
+// pointing at its --help: "visit: accepts at most 1 arg(s), received 2 (see
+// 'sessctl visit --help')".
+func pointArgsToHelp(c *cobra.Command) {
+	if check := c.Args; check != nil {
+		c.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				name := strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")
+				return &usageError{fmt.Errorf("%s: %w (see '%s --help')", name, err, c.CommandPath())}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		pointArgsToHelp(sub)
+	}
+}
+
+// completeValues offers values when the shell completes flag of c (no file
+// names). A value ending in ":" or "/" is a prefix (file:, redis://): the
+// shell adds no space after it. Each command calls it beside the flag.
+func completeValues(c *cobra.Command, flag string, values ...string) {
+	directive := cobra.ShellCompDirectiveNoFileComp
+	for _, v := range values {
+		if strings.HasSuffix(v, ":") || strings.HasSuffix(v, "/") {
+			directive |= cobra.ShellCompDirectiveNoSpace
+		}
+	}
+	if err := c.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, directive)); err != nil {
+		panic(fmt.Sprintf("complete --%s of %s: %v", flag, c.Name(), err)) // a flag name misspelt in cmd
+	}
 }
 
 // Main runs sessctl with the process's arguments and streams and returns the

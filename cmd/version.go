@@ -16,11 +16,15 @@ func newVersionCmd(streams *report.Streams) *cobra.Command {
 		Example: "  sessctl version",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(streams.Out, "sessctl "+version())
+			_, err := fmt.Fprintln(streams.Out, versionLine(version()))
 			return err
 		},
 	}
 }
+
+// versionLine is what `sessctl version` and `sessctl --version` print for
+// version v.
+func versionLine(v string) string { return "sessctl " + v }
 
 // version is the module version, or the VCS revision for a build from a
 // checkout, or "(devel)".

@@ -120,6 +120,7 @@ or a corrupt jar exit 2.`,
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "limit for each visit, redirects and body included (0: none)")
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	completeValues(c, "output", "table", "json")
 	f.StringVar(&jarFlag, "jar", "", "cookie jar file (default $SESSCTL_JAR, else $XDG_STATE_HOME/sessctl/cookies.txt)")
 	f.BoolVar(&opts.Fresh, "fresh", false, "start with an empty jar (the file is overwritten at the end)")
 	return c
