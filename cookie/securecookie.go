@@ -9,6 +9,8 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -101,14 +103,38 @@ func (SecureCookie) Decode(in Input, keys Keys) (*Decoded, error) {
 		}
 	}
 	raw, _ := base64.URLEncoding.DecodeString(string(p.value))
-	if v, ser, ok := scPayload(raw); ok {
+	if len(keys.EncKeys) > 0 {
+		decodeSCEncrypted(d, raw, keys.EncKeys)
+		return d, nil
+	}
+	// Without a block key only bytes that cannot be ciphertext are read as
+	// the payload: random bytes do not make JSON, nor a gob stream that
+	// opens with its type definition and decodes to the last byte.
+	if v, ser, ok := scPlain(raw); ok {
 		d.Payload = v
-		d.field("serialization", ser)
-		d.opt("serialization", scSerialization(ser))
+		d.field("serialization", ser.field())
+		d.opt("serialization", ser.name)
+		if ser.unregistered != "" {
+			d.warn(fmt.Sprintf(WarnGobTypeFmt, ser.unregistered))
+		}
 		d.warn(WarnClientReadable)
 		return d, nil
 	}
-	for i, k := range keys.EncKeys {
+	d.field("encryption", "encrypted (AES-CTR) or gob of types not known here: give the block key with --enc-key")
+	d.opt("encrypted", "true")
+	return d, nil
+}
+
+// WarnGobTypeFmt names a gob type the application registered and sessctl
+// cannot know: its value is not decoded.
+const WarnGobTypeFmt = "gob type: the session holds a value of the application's type %q (gob.Register): its fields are not shown"
+
+// decodeSCEncrypted decrypts raw with each block key, as securecookie does
+// whenever it has one, and reads the plaintext. When no key gives a
+// payload, it says so: a MAC that verifies means the hash key is right and
+// the block key is not.
+func decodeSCEncrypted(d *Decoded, raw []byte, encKeys [][]byte) {
+	for i, k := range encKeys {
 		block, err := aes.NewCipher(k)
 		if err != nil || len(raw) <= block.BlockSize() {
 			continue
@@ -116,96 +142,156 @@ func (SecureCookie) Decode(in Input, keys Keys) (*Decoded, error) {
 		iv, ct := raw[:block.BlockSize()], raw[block.BlockSize():]
 		plain := make([]byte, len(ct))
 		cipher.NewCTR(block, iv).XORKeyStream(plain, ct)
-		if v, ser, ok := scPayload(plain); ok {
+		if v, ser, ok := scDeserialize(plain); ok {
 			d.Payload = v
-			d.field("serialization", ser)
-			d.opt("serialization", scSerialization(ser))
+			d.field("serialization", ser.field())
+			d.opt("serialization", ser.name)
 			d.opt("encrypted", "true")
 			d.field("encryption", fmt.Sprintf("AES-%d-CTR, --enc-key %d", len(k)*8, i+1))
-			return d, nil
+			if ser.unregistered != "" {
+				d.warn(fmt.Sprintf(WarnGobTypeFmt, ser.unregistered))
+			}
+			return
 		}
 	}
-	d.field("encryption", "probably AES-CTR: give the block key with --enc-key")
 	d.opt("encrypted", "true")
-	return d, nil
+	d.field("encryption", "no --enc-key decrypts it to gob or JSON")
+	switch d.Signature {
+	case Valid:
+		d.warn(WarnDecryptFailed + ": check the block key (--enc-key: AES-128, 192 or 256, the second key of securecookie.New or sessions.NewCookieStore)")
+	case Invalid:
+		d.warn("decryption failed: no --enc-key decrypts it, and no --secret verifies it: check both keys")
+	default:
+		d.warn("decryption failed: no --enc-key decrypts it: check the block key")
+	}
+	if _, ser, ok := scPlain(raw); ok {
+		d.warn("not encrypted?: the value reads as unencrypted " + ser.name + ": if the app sets no block key, leave --enc-key out")
+	}
 }
 
-// scPayload reads a serialized securecookie value: JSON, else gob.
-func scPayload(b []byte) (any, string, bool) {
-	if t := bytes.TrimSpace(b); len(t) > 0 && json.Valid(t) {
-		return json.RawMessage(t), "json", true
+// WarnDecryptFailed starts the warning of a value whose signature a given
+// secret verifies but that no given key decrypts.
+const WarnDecryptFailed = "decryption failed: the signature is valid, so the signing key is right, but the value does not decrypt"
+
+// scSer says how a securecookie payload was serialized.
+type scSer struct {
+	name         string // "json" or "gob"
+	unregistered string // a gob type the payload holds that is not known here
+}
+
+func (s scSer) field() string {
+	if s.unregistered != "" {
+		return "gob (holds an application type: " + s.unregistered + ")"
+	}
+	return s.name
+}
+
+// scPlain reads bytes that are provably a plain payload: JSON, or a gob
+// stream that defines its own type (a map, as gorilla/sessions' Values, or
+// a struct) and decodes completely.
+func scPlain(b []byte) (any, scSer, bool) {
+	if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '{' || t[0] == '[' || t[0] == '"') && json.Valid(t) {
+		return json.RawMessage(t), scSer{name: "json"}, true
+	}
+	if !gobDefinesType(b) {
+		return nil, scSer{}, false
 	}
 	return gobPayload(b)
 }
 
-// gobPayload decodes gob data into the shapes gorilla/sessions and simple
-// applications use (map[any]any of built-in types, maps and slices of
-// them); for anything else it lists the strings the stream holds.
-func gobPayload(b []byte) (v any, ser string, ok bool) {
+// scDeserialize reads a decrypted payload: JSON, else gob.
+func scDeserialize(b []byte) (any, scSer, bool) {
+	if t := bytes.TrimSpace(b); len(t) > 0 && json.Valid(t) {
+		return json.RawMessage(t), scSer{name: "json"}, true
+	}
+	return gobPayload(b)
+}
+
+// gobDefinesType reports whether b opens as a gob stream whose first
+// message defines a type: a length, then a negative type id (gob writes a
+// type's definition under -id before the first value of it).
+func gobDefinesType(b []byte) bool {
+	n, rest, ok := gobUint(b)
+	if !ok || n == 0 || n > uint64(len(rest)) {
+		return false
+	}
+	id, _, ok := gobUint(rest)
+	return ok && id&1 == 1 // gob's signed ints: low bit set is negative
+}
+
+// gobUint reads one of gob's unsigned integers: a byte below 128 is
+// itself; else the byte's negation is the count of big-endian bytes that
+// follow.
+func gobUint(b []byte) (uint64, []byte, bool) {
 	if len(b) == 0 {
-		return nil, "", false
+		return 0, nil, false
+	}
+	if b[0] < 0x80 {
+		return uint64(b[0]), b[1:], true
+	}
+	n := 256 - int(b[0])
+	if n > 8 || len(b) < 1+n {
+		return 0, nil, false
+	}
+	var x uint64
+	for _, c := range b[1 : 1+n] {
+		x = x<<8 | uint64(c)
+	}
+	return x, b[1+n:], true
+}
+
+// gobTargets are the shapes gobPayload reads, as encoding/gob decodes
+// them: gorilla/sessions' Values first.
+var gobTargets = []func() any{
+	func() any { return new(map[any]any) },
+	func() any { return new(map[string]any) },
+	func() any { return new(map[string]string) },
+	func() any { return new(map[string]int64) },
+	func() any { return new([]any) },
+	func() any { return new([]string) },
+	func() any { return new(string) },
+	func() any { return new(int64) },
+	func() any { return new(float64) },
+	func() any { return new(bool) },
+}
+
+// unregisteredRe finds the type encoding/gob names when a stream holds an
+// interface value of a type not registered in this program.
+var unregisteredRe = regexp.MustCompile(`name not registered for interface: "([^"]+)"`)
+
+// gobPayload decodes a whole gob stream with encoding/gob, the basic
+// composite types registered as gorilla/sessions (and applications) do,
+// into the first of gobTargets it fits, and turns it into JSON terms. A
+// value of an application type cannot be decoded without that type: it is
+// named in ser.unregistered and the payload is nil.
+func gobPayload(b []byte) (v any, ser scSer, ok bool) {
+	if len(b) == 0 {
+		return nil, scSer{}, false
 	}
 	defer func() {
 		if recover() != nil {
-			v, ser, ok = nil, "", false
+			v, ser, ok = nil, scSer{}, false
 		}
 	}()
-	try := []func() any{
-		func() any { return new(map[any]any) },
-		func() any { return new(map[string]any) },
-		func() any { return new(map[string]string) },
-		func() any { return new(string) },
-		func() any { return new(int64) },
-		func() any { return new(float64) },
-		func() any { return new([]string) },
-		func() any { return new([]any) },
-	}
-	for _, mk := range try {
+	registerGob()
+	for _, mk := range gobTargets {
 		t := mk()
-		if err := gob.NewDecoder(bytes.NewReader(b)).Decode(t); err == nil {
-			return jsonable(deref(t)), "gob", true
+		r := bytes.NewReader(b)
+		err := gob.NewDecoder(r).Decode(t)
+		if err == nil && r.Len() == 0 {
+			return jsonable(reflect.ValueOf(t).Elem().Interface()), scSer{name: "gob"}, true
+		}
+		if err != nil {
+			if m := unregisteredRe.FindStringSubmatch(err.Error()); m != nil {
+				return nil, scSer{name: "gob", unregistered: m[1]}, true
+			}
 		}
 	}
-	if s := gobStrings(b); len(s) > 0 && looksGob(b) {
-		return map[string]any{"gob_strings": s}, "gob (types unknown: strings shown)", true
-	}
-	return nil, "", false
-}
-
-// looksGob reports whether b starts like a gob stream: a length-prefixed
-// message whose length fits in b.
-func looksGob(b []byte) bool {
-	n := int(b[0])
-	if n >= 0x80 {
-		return false // long-form lengths: accept only the common short form
-	}
-	return n > 0 && n < len(b)
-}
-
-func deref(p any) any {
-	switch t := p.(type) {
-	case *map[any]any:
-		return *t
-	case *map[string]any:
-		return *t
-	case *map[string]string:
-		return *t
-	case *string:
-		return *t
-	case *int64:
-		return *t
-	case *float64:
-		return *t
-	case *[]string:
-		return *t
-	case *[]any:
-		return *t
-	}
-	return p
+	return nil, scSer{}, false
 }
 
 // jsonable turns gob's map[any]any (which encoding/json refuses) into
-// map[string]any, recursively.
+// map[string]any, recursively, and []byte into text when it is UTF-8.
 func jsonable(v any) any {
 	switch t := v.(type) {
 	case map[any]any:

@@ -146,12 +146,3 @@ func gobValue(v any) (any, error) {
 	}
 	return v, nil
 }
-
-// scSerialization is the serialization option for decode's serialization
-// field ("gob (types unknown: ...)" is still gob).
-func scSerialization(field string) string {
-	if field == "json" {
-		return "json"
-	}
-	return "gob"
-}
