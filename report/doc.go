@@ -12,5 +12,5 @@
 // is one document on stdout, indented by two spaces, with <, > and & written
 // as they are, ending in a newline (json.go writes them all). Each command's
 // document is described next to its renderer (VisitJSON, DecodeJSON,
-// BenchJSON) and in the README.
+// BenchJSON, Signed) and in the README.
 package report
