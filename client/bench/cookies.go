@@ -2,10 +2,9 @@ package bench
 
 import (
 	"bytes"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/sessctl/sessctl/cookie"
 )
@@ -47,57 +46,29 @@ func (lc *userCookies) clone() userCookies {
 
 // set applies one Set-Cookie value received for a request to reqPath and
 // reports whether a cookie already held got a new value (a fresh session),
-// and whether anything changed. With apply false nothing is stored.
-func (lc *userCookies) set(sc []byte, reqPath string, now time.Time, apply bool) (replaced, changed bool) {
-	pair, attrs, _ := bytes.Cut(sc, []byte(";"))
-	name, value, ok := bytes.Cut(pair, []byte("="))
-	name, value = bytes.TrimSpace(name), bytes.TrimSpace(value)
-	if !ok || len(name) == 0 {
+// and whether anything changed. With apply false nothing is stored. A line
+// cookie.ParseSetCookie refuses is ignored, as a browser ignores it.
+func (lc *userCookies) set(line []byte, reqPath string, now time.Time, apply bool) (replaced, changed bool) {
+	// line is only read during this call and what is kept of it is copied
+	// (name, value and path: every string of sc is a piece of line),
+	// so it is parsed as a string without copying it first: the hot loop
+	// allocates nothing for a Set-Cookie that changes nothing.
+	sc, err := cookie.ParseSetCookie(unsafe.String(unsafe.SliceData(line), len(line)))
+	if err != nil {
 		return false, false
 	}
-	path := ""
-	var maxAge, expiresAttr *time.Time
-	expiredBy := func(t time.Time) *time.Time { return &t }
-	for len(attrs) > 0 {
-		var a []byte
-		a, attrs, _ = bytes.Cut(attrs, []byte(";"))
-		k, v, _ := bytes.Cut(bytes.TrimSpace(a), []byte("="))
-		switch {
-		case bytes.EqualFold(k, []byte("path")):
-			if len(v) > 0 && v[0] == '/' {
-				path = string(v)
-			}
-		case bytes.EqualFold(k, []byte("max-age")):
-			if n, err := strconv.Atoi(string(v)); err == nil {
-				if n <= 0 {
-					maxAge = expiredBy(time.Time{})
-				} else {
-					maxAge = expiredBy(now.Add(time.Duration(n) * time.Second))
-				}
-			}
-		case bytes.EqualFold(k, []byte("expires")):
-			if t, err := http.ParseTime(string(v)); err == nil {
-				expiresAttr = expiredBy(t)
-			}
-		}
-	}
-	// Max-Age wins over Expires (RFC 6265 5.3 step 3).
-	expired, expires := false, time.Time{}
-	switch {
-	case maxAge != nil:
-		expired, expires = maxAge.IsZero(), *maxAge
-	case expiresAttr != nil:
-		expired, expires = !expiresAttr.After(now), *expiresAttr
-	}
+	expires, persistent := sc.ExpiresAt(now)
+	expired := persistent && !expires.After(now)
 	if expired {
 		expires = time.Time{}
 	}
+	path := sc.Path
 	if path == "" {
 		path = cookie.DefaultPath(reqPath)
 	}
 	for i := range lc.list {
 		k := &lc.list[i]
-		if !bytes.Equal(k.name, name) || k.path != path {
+		if string(k.name) != sc.Name || k.path != path {
 			continue
 		}
 		if expired {
@@ -107,14 +78,14 @@ func (lc *userCookies) set(sc []byte, reqPath string, now time.Time, apply bool)
 			}
 			return false, true
 		}
-		if bytes.Equal(k.value, value) {
+		if string(k.value) == sc.Value {
 			if apply {
 				k.expires = expires
 			}
 			return false, false
 		}
 		if apply {
-			k.value = append(k.value[:0], value...)
+			k.value = append(k.value[:0], sc.Value...)
 			k.expires = expires
 			lc.gen++
 		}
@@ -124,7 +95,8 @@ func (lc *userCookies) set(sc []byte, reqPath string, now time.Time, apply bool)
 		return false, false
 	}
 	if apply {
-		lc.list = append(lc.list, userCookie{name: bytes.Clone(name), value: bytes.Clone(value), path: path, expires: expires})
+		// path may be a piece of line: keep a copy.
+		lc.list = append(lc.list, userCookie{name: []byte(sc.Name), value: []byte(sc.Value), path: strings.Clone(path), expires: expires})
 		lc.gen++
 	}
 	return false, true

@@ -35,9 +35,15 @@ func TestUserCookies(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var lc userCookies
 			for _, s := range tt.steps {
-				replaced, _ := lc.set([]byte(s.setCookie), s.reqPath, now, true)
+				line := []byte(s.setCookie)
+				replaced, _ := lc.set(line, s.reqPath, now, true)
 				if replaced != s.replaced {
 					t.Errorf("%q: replaced %v, want %v", s.setCookie, replaced, s.replaced)
+				}
+				// The line is the response's buffer, reused by the next
+				// response: nothing of it may be kept.
+				for i := range line {
+					line[i] = '#'
 				}
 			}
 			if got := string(lc.appendHeader(nil, tt.path)); got != tt.want {
@@ -87,4 +93,26 @@ func FuzzUserCookies(f *testing.F) {
 		lc.set([]byte(sc), path, time.Now(), true)
 		lc.appendHeader(nil, path)
 	})
+}
+
+// TestUserCookiesSetAllocs: a Set-Cookie that repeats or renews a cookie
+// allocates nothing (a cookie-carried session re-sends its cookie in
+// every response).
+func TestUserCookiesSetAllocs(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var lc userCookies
+	same := []byte("session=eyJ2aXNpdENvdW50Ijo0Mn0.aBcDeF.sig; Expires=Fri, 02 Jan 2026 00:00:00 GMT; HttpOnly; Path=/")
+	renewed := []byte("session=eyJ2aXNpdENvdW50Ijo0M30.aBcDeG.sig; Max-Age=86400; HttpOnly; Path=/")
+	lc.set(same, "/", now, true)
+	allocs := testing.AllocsPerRun(100, func() {
+		lc.set(same, "/", now, true)
+		lc.set(renewed, "/", now, true)
+		lc.set(same, "/", now, true)
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per Set-Cookie round", allocs)
+	}
+	if got := string(lc.appendHeader(nil, "/")); got != "Cookie: session=eyJ2aXNpdENvdW50Ijo0Mn0.aBcDeF.sig\r\n" {
+		t.Errorf("header %q", got)
+	}
 }
