@@ -10,6 +10,8 @@ import (
 	"time"
 )
 
+// Error classes of failed requests: the keys of Result.Errors besides
+// status_NNN.
 const (
 	errConnect   = "connect"
 	errTimeout   = "timeout"
