@@ -136,7 +136,7 @@ func (e *engine) single(ctx context.Context, v *vu) (status int, counter int64, 
 	hc.c.SetDeadline(now.Add(e.cfg.Timeout))
 	var r response
 	if _, err = hc.c.Write(v.request(e, 0, now)); err == nil {
-		err = r.read(hc.br, e.tmpls[0].isHead)
+		err = hc.readResponse(&r, e.tmpls[0].isHead)
 	}
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("%s %s: %w", e.cfg.Method, t.raw, err)

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -11,14 +10,15 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
 
 // This file is the bench engine's own HTTP/1.1 client: requests are
-// prebuilt bytes written on a keep-alive net.Conn, and responses are parsed
-// from a bufio.Reader into reused buffers, so a request costs no allocation.
+// prebuilt bytes written on a keep-alive connection, and responses are
+// parsed incrementally from a read buffer into reused buffers, so a request
+// costs no allocation; the goroutine engine (a net.Conn) and the epoll
+// engine (a non-blocking socket) share both.
 // net/http's client costs about twice the CPU per request, which on a
 // machine where client and server share the cores halves the throughput.
 
@@ -101,10 +101,10 @@ func newRequestTemplate(t *target, method string, header [][2]string, body []byt
 	return &requestTemplate{head: h.Bytes(), tail: tail.Bytes(), path: t.path, isHead: method == http.MethodHead}
 }
 
-// httpConn is one keep-alive connection of a worker.
+// httpConn is one keep-alive connection of the goroutine engine.
 type httpConn struct {
 	c      net.Conn
-	br     *bufio.Reader
+	in     inBuf
 	reused bool // a request has completed on it
 	// deadline is the read and write deadline last set
 	deadline time.Time
@@ -137,7 +137,7 @@ func dialConn(ctx context.Context, t *target, timeout time.Duration, insecure bo
 		}
 		c = tc
 	}
-	hc := &httpConn{c: c, br: bufio.NewReaderSize(c, readBuffer)}
+	hc := &httpConn{c: c}
 	hc.stop = context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
 	return hc, nil
 }
@@ -147,25 +147,108 @@ func (hc *httpConn) close() {
 	hc.c.Close()
 }
 
+// readResponse reads one response into r; head is set for a HEAD request.
+func (hc *httpConn) readResponse(r *response, head bool) error {
+	return readResponse(hc.c, &hc.in, r, head)
+}
+
+// readResponse reads one response from rd, through in, into r: the
+// blocking side of the parser.
+func readResponse(rd io.Reader, in *inBuf, r *response, head bool) error {
+	r.reset(head)
+	for {
+		if p := in.pending(); len(p) > 0 {
+			used, done, err := r.feed(p)
+			in.consume(used)
+			if err != nil || done {
+				return err
+			}
+		}
+		n, err := rd.Read(in.space())
+		in.filled(n)
+		if err != nil && n == 0 {
+			if err == io.EOF {
+				return r.eof(len(in.pending()))
+			}
+			return err
+		}
+	}
+}
+
 // readBuffer is the size of a connection's read buffer: 4 KiB, as 50
 // connections' 16 KiB buffers measurably slowed a server on the same cores
-// (its requests/s rose by a few % with 4 KiB).
+// (its requests/s rose by a few % with 4 KiB). It grows for a longer
+// header line, up to maxLine and one buffer more.
 const readBuffer = 4 << 10
+
+// inBuf is a connection's read buffer: bytes are read into space, handed
+// to the parser from pending, and dropped once consumed. Both engines use
+// it.
+type inBuf struct {
+	b      []byte
+	rd, wr int
+}
+
+func (in *inBuf) pending() []byte { return in.b[in.rd:in.wr] }
+func (in *inBuf) consume(n int)   { in.rd += n }
+func (in *inBuf) filled(n int)    { in.wr += n }
+func (in *inBuf) reset()          { in.rd, in.wr = 0, 0 }
+
+// space returns the free room after the pending bytes, moving them to the
+// front first, and growing the buffer when they fill it (a line longer
+// than the buffer: the parser refuses lines past maxLine, so the buffer
+// stays below maxLine+readBuffer).
+func (in *inBuf) space() []byte {
+	if in.b == nil {
+		in.b = make([]byte, readBuffer)
+	}
+	if in.rd == in.wr {
+		in.rd, in.wr = 0, 0
+	} else if in.wr == len(in.b) && in.rd > 0 {
+		in.wr = copy(in.b, in.b[in.rd:in.wr])
+		in.rd = 0
+	}
+	if in.wr == len(in.b) {
+		in.b = append(in.b, make([]byte, len(in.b))...)
+	}
+	return in.b[in.wr:]
+}
 
 // maxBody is how much of a body is kept for the counter; the rest is read
 // and dropped.
 const maxBody = 1 << 20
 
-// response is one parsed response; its slices are reused by the next read.
+// response is one response, parsed incrementally from bytes as they come
+// (feed) so that a blocking reader and an event loop share the parser; its
+// slices are reused by the next response.
 type response struct {
 	status     int
 	close      bool     // the server will close the connection
 	body       []byte   // at most maxBody bytes
 	setCookies [][]byte // Set-Cookie values, pointing into arena
 	arena      []byte
-	long       []byte // a line longer than the reader's buffer
-	n          int64  // bytes read
+	n          int64 // bytes consumed
+
+	state   parseState
+	head    bool  // the request was HEAD: no body
+	left    int64 // bytes of the body or chunk still to come
+	length  int64 // Content-Length; -1 when none
+	chunked bool
 }
+
+type parseState uint8
+
+const (
+	stStatus    parseState = iota // the status line
+	stHeader                      // header lines up to the blank line
+	stBody                        // left bytes of body
+	stBodyEOF                     // a body that ends when the connection does
+	stChunkSize                   // a chunk-size line
+	stChunkData                   // left bytes of a chunk
+	stChunkEnd                    // the CRLF after a chunk
+	stTrailer                     // trailer lines up to the blank line
+	stDone
+)
 
 // errProtocol marks a response that is not HTTP/1.x.
 var errProtocol = errors.New("malformed response")
@@ -177,36 +260,6 @@ func protocolErr(format string, args ...any) error {
 // maxLine bounds a status or header line.
 const maxLine = 64 << 10
 
-func (r *response) readLine(br *bufio.Reader) ([]byte, error) {
-	line, err := br.ReadSlice('\n')
-	r.n += int64(len(line))
-	if err == nil {
-		return line, nil
-	}
-	// A line longer than the reader's buffer (a big Set-Cookie): gather it
-	// in a buffer of its own. The buffer is small to keep the connections'
-	// memory in the CPU caches the server shares.
-	if errors.Is(err, bufio.ErrBufferFull) {
-		r.long = append(r.long[:0], line...)
-		for errors.Is(err, bufio.ErrBufferFull) && len(r.long) <= maxLine {
-			line, err = br.ReadSlice('\n')
-			r.n += int64(len(line))
-			r.long = append(r.long, line...)
-		}
-		switch {
-		case err == nil && len(r.long) <= maxLine:
-			return r.long, nil
-		case err == nil || errors.Is(err, bufio.ErrBufferFull):
-			return nil, protocolErr("header line longer than %d bytes", maxLine)
-		}
-		line = r.long
-	}
-	if err == io.EOF && len(line) > 0 {
-		err = io.ErrUnexpectedEOF
-	}
-	return nil, err
-}
-
 var (
 	hContentLength    = []byte("content-length")
 	hTransferEncoding = []byte("transfer-encoding")
@@ -214,164 +267,227 @@ var (
 	hConnection       = []byte("connection")
 )
 
-// read parses one response from br; head is set for a HEAD request.
-func (r *response) read(br *bufio.Reader, head bool) error {
+// reset makes r ready for the next response; head is set for a HEAD
+// request.
+func (r *response) reset(head bool) {
 	r.status, r.close, r.body, r.setCookies, r.arena, r.n = 0, false, r.body[:0], r.setCookies[:0], r.arena[:0], 0
-	var contentLength int64 = -1
-	chunked := false
-	for {
-		line, err := r.readLine(br)
-		if err != nil {
-			return err
-		}
-		if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
-			return protocolErr("status line %q", trimCRLF(line))
-		}
-		status, ok := atoi(line[9:12])
-		if !ok {
-			return protocolErr("status line %q", trimCRLF(line))
-		}
-		r.status = status
-		r.close = line[7] == '0'
-		for {
-			line, err := r.readLine(br)
-			if err != nil {
-				return err
+	r.state, r.head, r.left, r.length, r.chunked = stStatus, head, 0, -1, false
+}
+
+// feed parses the start of b, the bytes received and not yet consumed. It
+// returns how many it consumed (a line only when whole: the caller keeps
+// the rest and calls again with more) and whether the response is
+// complete. Bytes after a complete response are not consumed.
+func (r *response) feed(b []byte) (used int, done bool, err error) {
+	used, err = r.parse(b)
+	r.n += int64(used)
+	return used, r.state == stDone, err
+}
+
+func (r *response) parse(b []byte) (int, error) {
+	used := 0
+	for r.state != stDone && used < len(b) {
+		switch r.state {
+		case stBody, stChunkData:
+			k := len(b) - used
+			if int64(k) > r.left {
+				k = int(r.left)
 			}
-			line = trimCRLF(line)
-			if len(line) == 0 {
-				break
-			}
-			colon := bytes.IndexByte(line, ':')
-			if colon <= 0 {
-				return protocolErr("header line %q", line)
-			}
-			name := line[:colon]
-			switch len(name) { // only four headers matter: skip the rest cheaply
-			case len(hContentLength), len(hTransferEncoding), len(hSetCookie):
-			default:
-				continue
-			}
-			val := bytes.TrimSpace(line[colon+1:])
-			switch {
-			case equalLower(name, hContentLength):
-				n, ok := atoi(val)
-				if !ok {
-					return protocolErr("Content-Length %q", val)
-				}
-				contentLength = int64(n)
-			case equalLower(name, hTransferEncoding):
-				chunked = bytes.EqualFold(val, []byte("chunked"))
-			case equalLower(name, hSetCookie):
-				start := len(r.arena)
-				r.arena = append(r.arena, val...)
-				r.setCookies = append(r.setCookies, r.arena[start:len(r.arena):len(r.arena)])
-			case equalLower(name, hConnection):
-				if bytes.EqualFold(val, []byte("close")) {
-					r.close = true
-				} else if bytes.EqualFold(val, []byte("keep-alive")) {
-					r.close = false
+			r.keep(b[used : used+k])
+			used += k
+			if r.left -= int64(k); r.left == 0 {
+				if r.state == stBody {
+					r.state = stDone
+				} else {
+					r.state = stChunkEnd
 				}
 			}
+		case stBodyEOF:
+			r.keep(b[used:])
+			used = len(b)
+		default:
+			i := bytes.IndexByte(b[used:], '\n')
+			if i < 0 {
+				if len(b)-used > maxLine {
+					return used, protocolErr("header line longer than %d bytes", maxLine)
+				}
+				return used, nil
+			}
+			line := b[used : used+i+1]
+			if len(line) > maxLine {
+				return used, protocolErr("header line longer than %d bytes", maxLine)
+			}
+			used += i + 1
+			if err := r.line(trimCRLF(line)); err != nil {
+				return used, err
+			}
 		}
-		if status >= 200 || status == 101 {
-			break
-		}
-		// 1xx interim response: its headers do not count; read the next.
-		contentLength, chunked = -1, false
-		r.setCookies, r.arena = r.setCookies[:0], r.arena[:0]
 	}
-	// The arena may have moved while growing: re-slice the Set-Cookie
-	// values from it.
-	if len(r.setCookies) > 0 {
-		off := 0
-		for i, sc := range r.setCookies {
-			r.setCookies[i] = r.arena[off : off+len(sc) : off+len(sc)]
-			off += len(sc)
-		}
-	}
+	return used, nil
+}
+
+// eof is called when the connection ends before r is complete, pending
+// bytes received and not consumed: it completes a body that runs to the
+// end of the connection, and otherwise says io.EOF when nothing of a
+// response came (a keep-alive connection the server closed while idle)
+// and io.ErrUnexpectedEOF when part of one did.
+func (r *response) eof(pending int) error {
 	switch {
-	case head || r.status == 204 || r.status == 304 || r.status < 200:
+	case r.state == stBodyEOF:
+		r.state = stDone
 		return nil
-	case chunked:
-		return r.readChunked(br)
-	case contentLength >= 0:
-		return r.readBody(br, contentLength)
+	case r.n == 0 && pending == 0:
+		return io.EOF
 	default:
-		r.close = true
-		return r.readBody(br, -1)
+		return io.ErrUnexpectedEOF
 	}
 }
 
-// readBody reads n bytes of body, or up to EOF when n < 0.
-func (r *response) readBody(br *bufio.Reader, n int64) error {
-	for n != 0 {
-		chunk, err := br.Peek(1)
-		if err != nil {
-			if n < 0 && err == io.EOF {
-				return nil
-			}
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return err
+// keep appends body bytes up to maxBody; the rest is dropped.
+func (r *response) keep(b []byte) {
+	if room := maxBody - len(r.body); room > 0 {
+		if len(b) > room {
+			b = b[:room]
 		}
-		chunk, _ = br.Peek(br.Buffered())
-		if n >= 0 && int64(len(chunk)) > n {
-			chunk = chunk[:n]
+		r.body = append(r.body, b...)
+	}
+}
+
+// line handles one line of the head, of the chunk framing or of the
+// trailer, its CRLF trimmed.
+func (r *response) line(line []byte) error {
+	switch r.state {
+	case stStatus:
+		if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' ||
+			(len(line) > 12 && line[12] != ' ') {
+			return protocolErr("status line %q", line)
 		}
-		if room := maxBody - len(r.body); room > 0 {
-			keep := chunk
-			if len(keep) > room {
-				keep = keep[:room]
-			}
-			r.body = append(r.body, keep...)
+		status, ok := atoi(line[9:12])
+		if !ok {
+			return protocolErr("status line %q", line)
 		}
-		br.Discard(len(chunk))
-		r.n += int64(len(chunk))
-		if n > 0 {
-			n -= int64(len(chunk))
+		r.status = status
+		r.close = line[7] == '0'
+		r.state = stHeader
+	case stHeader:
+		if len(line) == 0 {
+			r.endHead()
+			return nil
+		}
+		return r.header(line)
+	case stChunkSize:
+		if i := bytes.IndexByte(line, ';'); i >= 0 {
+			line = line[:i]
+		}
+		size, ok := parseHex(bytes.TrimSpace(line))
+		if !ok {
+			return protocolErr("chunk size %q", line)
+		}
+		if size == 0 {
+			r.state = stTrailer
+		} else {
+			r.left, r.state = size, stChunkData
+		}
+	case stChunkEnd:
+		if len(line) != 0 {
+			return protocolErr("no CRLF after chunk")
+		}
+		r.state = stChunkSize
+	case stTrailer:
+		if len(line) == 0 {
+			r.state = stDone
 		}
 	}
 	return nil
 }
 
-func (r *response) readChunked(br *bufio.Reader) error {
-	for {
-		line, err := r.readLine(br)
-		if err != nil {
-			return err
+func (r *response) header(line []byte) error {
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return protocolErr("header line %q", line)
+	}
+	name := line[:colon]
+	switch len(name) { // only four headers matter: skip the rest cheaply
+	case len(hContentLength), len(hTransferEncoding), len(hSetCookie):
+	default:
+		return nil
+	}
+	val := bytes.TrimSpace(line[colon+1:])
+	switch {
+	case equalLower(name, hContentLength):
+		n, ok := atoi(val)
+		if !ok {
+			return protocolErr("Content-Length %q", val)
 		}
-		line = trimCRLF(line)
-		if i := bytes.IndexByte(line, ';'); i >= 0 {
-			line = line[:i]
-		}
-		size, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64)
-		if err != nil || size < 0 {
-			return protocolErr("chunk size %q", line)
-		}
-		if size == 0 {
-			for { // trailers up to the blank line
-				line, err := r.readLine(br)
-				if err != nil {
-					return err
-				}
-				if len(trimCRLF(line)) == 0 {
-					return nil
-				}
-			}
-		}
-		if err := r.readBody(br, size); err != nil {
-			return err
-		}
-		line, err = r.readLine(br)
-		if err != nil {
-			return err
-		}
-		if len(trimCRLF(line)) != 0 {
-			return protocolErr("no CRLF after chunk")
+		r.length = int64(n)
+	case equalLower(name, hTransferEncoding):
+		r.chunked = bytes.EqualFold(val, []byte("chunked"))
+	case equalLower(name, hSetCookie):
+		// The value is copied: the read buffer moves on.
+		start := len(r.arena)
+		r.arena = append(r.arena, val...)
+		r.setCookies = append(r.setCookies, r.arena[start:len(r.arena):len(r.arena)])
+	case equalLower(name, hConnection):
+		if bytes.EqualFold(val, []byte("close")) {
+			r.close = true
+		} else if bytes.EqualFold(val, []byte("keep-alive")) {
+			r.close = false
 		}
 	}
+	return nil
+}
+
+// endHead decides, at the blank line after the headers, what follows.
+func (r *response) endHead() {
+	if r.status < 200 && r.status != 101 {
+		// 1xx interim response: its headers do not count; read the next.
+		r.state, r.length, r.chunked = stStatus, -1, false
+		r.setCookies, r.arena = r.setCookies[:0], r.arena[:0]
+		r.close = false
+		return
+	}
+	// The arena may have moved while growing: re-slice the Set-Cookie
+	// values from it.
+	off := 0
+	for i, sc := range r.setCookies {
+		r.setCookies[i] = r.arena[off : off+len(sc) : off+len(sc)]
+		off += len(sc)
+	}
+	switch {
+	case r.head || r.status == 204 || r.status == 304 || r.status < 200:
+		r.state = stDone
+	case r.chunked:
+		r.state = stChunkSize
+	case r.length == 0:
+		r.state = stDone
+	case r.length > 0:
+		r.left, r.state = r.length, stBody
+	default:
+		r.close = true
+		r.state = stBodyEOF
+	}
+}
+
+// parseHex parses a chunk size without allocating.
+func parseHex(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		n = n<<4 | int64(c)
+	}
+	return n, true
 }
 
 // equalLower reports whether b equals lower, a lower-case ASCII name, in

@@ -2,12 +2,12 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"io"
 	"net"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -50,26 +50,30 @@ func TestReadResponse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var r response
-			err := r.read(bufio.NewReaderSize(strings.NewReader(tt.raw), readBuffer), tt.head)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("err %v, want %q", err, tt.err)
+			// Whole, and a byte at a time: the parser is incremental.
+			for _, rd := range []io.Reader{strings.NewReader(tt.raw), iotest.OneByteReader(strings.NewReader(tt.raw))} {
+				var r response
+				var in inBuf
+				err := readResponse(rd, &in, &r, tt.head)
+				if tt.err != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.err) {
+						t.Fatalf("err %v, want %q", err, tt.err)
+					}
+					return
 				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var sc []string
-			for _, c := range r.setCookies {
-				sc = append(sc, string(c))
-			}
-			if r.status != tt.status || string(r.body) != tt.body || strings.Join(sc, "|") != strings.Join(tt.setCookies, "|") || r.close != tt.close {
-				t.Errorf("got status %d body %q cookies %q close %v", r.status, r.body, sc, r.close)
-			}
-			if r.n != int64(len(tt.raw)) && !tt.head {
-				t.Errorf("n = %d, want %d", r.n, len(tt.raw))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var sc []string
+				for _, c := range r.setCookies {
+					sc = append(sc, string(c))
+				}
+				if r.status != tt.status || string(r.body) != tt.body || strings.Join(sc, "|") != strings.Join(tt.setCookies, "|") || r.close != tt.close {
+					t.Errorf("got status %d body %q cookies %q close %v", r.status, r.body, sc, r.close)
+				}
+				if r.n != int64(len(tt.raw)) && !tt.head {
+					t.Errorf("n = %d, want %d", r.n, len(tt.raw))
+				}
 			}
 		})
 	}
@@ -82,10 +86,11 @@ func TestReadResponseKeepAlive(t *testing.T) {
 	raw := "HTTP/1.1 200 OK\r\nContent-Length: 40000\r\n\r\n" + strings.Repeat("y", 40000) +
 		"HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(big)) + "\r\n\r\n" + big +
 		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-	br := bufio.NewReaderSize(strings.NewReader(raw), 4096)
+	rd := strings.NewReader(raw)
+	var in inBuf
 	var r response
 	for i, want := range []int{40000, maxBody, 2} {
-		if err := r.read(br, false); err != nil {
+		if err := readResponse(rd, &in, &r, false); err != nil {
 			t.Fatalf("response %d: %v", i, err)
 		}
 		if len(r.body) != want {
@@ -126,10 +131,14 @@ func FuzzReadResponse(f *testing.F) {
 	f.Add("HTTP/1.1 201 Created\r\nSet-Cookie: a=1\r\n\r\n", true)
 	f.Fuzz(func(t *testing.T, raw string, head bool) {
 		var r response
-		br := bufio.NewReader(strings.NewReader(raw))
+		var in inBuf
+		rd := strings.NewReader(raw)
 		for range 3 {
-			if r.read(br, head) != nil {
+			if readResponse(rd, &in, &r, head) != nil {
 				return
+			}
+			if len(in.b) > maxLine+readBuffer {
+				t.Fatalf("read buffer grew to %d bytes", len(in.b))
 			}
 			if len(r.body) > maxBody {
 				t.Fatalf("body %d bytes", len(r.body))
@@ -189,7 +198,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		if _, err := hc.c.Write(v.request(e, 0, time.Now())); err != nil {
 			b.Fatal(err)
 		}
-		if err := r.read(hc.br, false); err != nil {
+		if err := hc.readResponse(&r, false); err != nil {
 			b.Fatal(err)
 		}
 		v.applyCookies(&r, "/", time.Now(), true)
@@ -205,20 +214,19 @@ func BenchmarkParseResponse(b *testing.B) {
 	one := "HTTP/1.1 201 Created\r\nX-Powered-By: Express\r\nSet-Cookie: connect.sid=s%3Aabc.sig; Path=/; HttpOnly\r\n" +
 		"Content-Type: application/json; charset=utf-8\r\nContent-Length: 102\r\n\r\n" +
 		`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"sid":1234,"visitCount":1}`
-	rd := bytes.NewReader(nil)
 	data := []byte(strings.Repeat(one, 64))
-	br := bufio.NewReaderSize(rd, 16<<10)
 	var r response
 	b.ReportAllocs()
-	i := 0
+	off := 0
 	for b.Loop() {
-		if i%64 == 0 {
-			rd.Reset(data)
-			br.Reset(rd)
+		if off == len(data) {
+			off = 0
 		}
-		i++
-		if err := r.read(br, false); err != nil && err != io.EOF {
-			b.Fatal(err)
+		r.reset(false)
+		used, done, err := r.feed(data[off:])
+		if err != nil || !done {
+			b.Fatal(err, done)
 		}
+		off += used
 	}
 }

@@ -157,7 +157,7 @@ again:
 	r := &w.resp
 	r.n = 0
 	if err == nil {
-		err = r.read(hc.br, e.tmpls[ti].isHead)
+		err = hc.readResponse(r, e.tmpls[ti].isHead)
 	}
 	if err != nil {
 		reused := hc.reused
