@@ -230,7 +230,7 @@ func (l *lineReader) next() (string, error) {
 	for {
 		frag, err := l.r.ReadSlice('\n')
 		if len(l.buf)+len(frag) > l.max+2 || len(l.buf)+len(bytes.TrimRight(frag, "\r\n")) > l.max {
-			return "", fmt.Errorf("stdin line %d is longer than the %d KiB limit", l.n+1, l.max>>10)
+			return "", fmt.Errorf("stdin line %d is longer than the %s limit of a line", l.n+1, byteLimit(l.max))
 		}
 		l.buf = append(l.buf, frag...)
 		if err == bufio.ErrBufferFull {
@@ -247,4 +247,15 @@ func (l *lineReader) next() (string, error) {
 		l.n++
 		return string(bytes.TrimSuffix(bytes.TrimSuffix(l.buf, []byte("\n")), []byte("\r"))), nil
 	}
+}
+
+// byteLimit writes a limit in MiB or KiB when it is a whole number of them.
+func byteLimit(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d-byte", n)
 }

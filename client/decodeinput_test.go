@@ -34,7 +34,7 @@ func TestLineReader(t *testing.T) {
 			t.Fatalf("line %d: %d bytes, %v", i+1, len(l), err)
 		}
 	}
-	if _, err := r.next(); err == nil || err.Error() != "stdin line 3 is longer than the 2 KiB limit" {
+	if _, err := r.next(); err == nil || err.Error() != "stdin line 3 is longer than the 2 KiB limit of a line" {
 		t.Errorf("long line: %v", err)
 	}
 }

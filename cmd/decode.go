@@ -58,8 +58,10 @@ exit status.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Args = args
 			opts.Stdin = streams.In
-			if opts.Output != "table" && opts.Output != "json" {
-				return &usageError{fmt.Errorf("-o %q: want table or json", opts.Output)}
+			switch opts.Output {
+			case report.DecodeTable, report.DecodeJSONArray, report.DecodeJSONLines:
+			default:
+				return &usageError{fmt.Errorf("-o %q: want table, json or jsonl", opts.Output)}
 			}
 			for _, s := range secrets {
 				opts.Secrets = append(opts.Secrets, []byte(s))
@@ -105,8 +107,8 @@ exit status.`,
 	f.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "bound on the --url visit")
 	f.StringArrayVarP(&headers, "header", "H", nil, `header "Name: value" sent with the --url visit (repeatable)`)
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "skip TLS certificate verification of the --url visit (curl -k)")
-	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
-	completeValues(c, "output", "table", "json")
+	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table, json (one array, streamed) or jsonl (one object a line)")
+	completeValues(c, "output", "table", "json", "jsonl")
 	return c
 }
 
@@ -116,19 +118,16 @@ func runDecode(ctx context.Context, streams *report.Streams, opts *decodeOptions
 	if opts.Wordlist != "" {
 		opts.Searching = report.DecodeSearching(streams, opts.Wordlist)
 	}
-	var ds []*cookie.Decoded
-	b, err := client.Decode(ctx, &opts.DecodeConfig, func(d *cookie.Decoded) error {
-		ds = append(ds, d)
-		return nil
-	})
-	if err != nil {
-		return err
+	w := report.NewDecodeWriter(streams, opts.Output, now)
+	b, err := client.Decode(ctx, &opts.DecodeConfig, w.Write)
+	if b != nil && b.Inputs > 0 {
+		// What was decoded before a failure stays a well-formed document.
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
 	}
-	report.DecodeUnaudited(streams, b.Unaudited)
-	if opts.Output == "json" {
-		err = report.DecodeJSON(streams, ds)
-	} else {
-		err = report.DecodeText(streams, ds, b.Now)
+	if b != nil {
+		report.DecodeUnaudited(streams, b.Unaudited)
 	}
 	if err != nil {
 		return err

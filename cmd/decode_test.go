@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -331,7 +332,7 @@ func TestDecodeUsageErrors(t *testing.T) {
 		want string
 	}{
 		{nil, "nothing to decode: give a cookie value, -, --jar or --url (see 'sessctl decode --help')"},
-		{[]string{ok, "-o", "yaml"}, `-o "yaml": want table or json`},
+		{[]string{ok, "-o", "yaml"}, `-o "yaml": want table, json or jsonl`},
 		{[]string{ok, "--format", "nope"}, `--format "nope": want one of express,`},
 		{[]string{ok, "--url", "ftp://host/"}, `--url: bad URL "ftp://host/": scheme must be http or https`},
 		{[]string{ok, "--secret", ""}, "--secret #1 is empty"},
@@ -498,5 +499,82 @@ func TestDecodeSigPairsWithinOneInput(t *testing.T) {
 	}
 	if code != ExitOK || len(ds) != 60 || valid != 60 {
 		t.Errorf("60 stdin lines: exit %d %q, %d results, %d valid", code, errOut, len(ds), valid)
+	}
+}
+
+// notifyWriter collects output and signals each write.
+type notifyWriter struct {
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{}
+}
+
+func (w *notifyWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b.Write(p)
+	select {
+	case w.wrote <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+// TestDecodeStdinStreams: each stdin line's result is written before the
+// next line is read, in the text view, JSON and JSON lines; a line over the
+// limit fails naming the limit and the line, after the lines before it.
+func TestDecodeStdinStreams(t *testing.T) {
+	const line = "PHPSESSID=9f86d081884c7d659a2feaa0c55ad015\n"
+	for _, output := range []string{"table", "json", "jsonl"} {
+		pr, pw := io.Pipe()
+		out := &notifyWriter{wrote: make(chan struct{}, 1)}
+		var errOut bytes.Buffer
+		streams := &report.Streams{In: pr, Out: out, ErrOut: &errOut}
+		done := make(chan int)
+		go func() {
+			root := NewRootCmd(streams)
+			root.SetArgs([]string{"decode", "-", "-o", output})
+			err := root.ExecuteContext(context.Background())
+			done <- ExitCode(err, context.Background(), streams)
+		}()
+		for i := 0; i < 3; i++ {
+			io.WriteString(pw, line)
+			select {
+			case <-out.wrote:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("-o %s: no output for stdin line %d while stdin is open: not streamed", output, i+1)
+			}
+		}
+		pw.Close()
+		if code := <-done; code != ExitOK {
+			t.Fatalf("-o %s: exit %d %s", output, code, errOut.String())
+		}
+		got := out.b.String()
+		switch output {
+		case "json":
+			var ds []cliDecoded
+			if err := json.Unmarshal([]byte(got), &ds); err != nil || len(ds) != 3 {
+				t.Errorf("-o json: %d results, %v: %s", len(ds), err, got)
+			}
+		case "jsonl":
+			lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+			for _, l := range lines {
+				var d cliDecoded
+				if err := json.Unmarshal([]byte(l), &d); err != nil || d.Format != "opaque" {
+					t.Errorf("-o jsonl line %q: %v", l, err)
+				}
+			}
+			if len(lines) != 3 {
+				t.Errorf("-o jsonl: %d lines", len(lines))
+			}
+		}
+	}
+	long := "PHPSESSID=" + strings.Repeat("a", client.MaxInputLine) + "\n"
+	out, errOut, code := runDecodeCLI(t, line+long, "-", "-o", "json")
+	if code != ExitTrouble || !strings.Contains(errOut, "stdin line 2 is longer than the 1 MiB limit of a line") {
+		t.Errorf("long line: exit %d %q", code, errOut)
+	}
+	if ds := decodeJSONOut(t, out); len(ds) != 1 {
+		t.Errorf("long line: the line before it not shown: %s", out)
 	}
 }

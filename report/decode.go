@@ -32,6 +32,8 @@ package report
 // never appear in it.
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -42,77 +44,164 @@ import (
 	"github.com/sessctl/sessctl/cookie"
 )
 
+// DecodeWriter writes decode's results one at a time, as they are made:
+// the text view, the JSON array (an element at a time, so memory does not
+// grow with the input), or JSON lines (one compact object a line).
+type DecodeWriter struct {
+	w      io.Writer
+	output string
+	now    time.Time
+	st     styles
+	n      int
+	buf    bytes.Buffer
+}
+
+// Decode output formats for NewDecodeWriter.
+const (
+	DecodeTable     = "table"
+	DecodeJSONArray = "json"
+	DecodeJSONLines = "jsonl"
+)
+
+// NewDecodeWriter returns a writer of decode's output to s.Out in output
+// (table, json or jsonl); times in the text view are aged against now.
+func NewDecodeWriter(s *Streams, output string, now time.Time) *DecodeWriter {
+	return newDecodeWriter(s.Out, s.renderer(), output, now)
+}
+
+func newDecodeWriter(w io.Writer, r *lipgloss.Renderer, output string, now time.Time) *DecodeWriter {
+	return &DecodeWriter{w: w, output: output, now: now, st: newStyles(r)}
+}
+
+// Write writes one result.
+func (w *DecodeWriter) Write(d *cookie.Decoded) error {
+	w.buf.Reset()
+	switch w.output {
+	case DecodeJSONArray:
+		if w.n == 0 {
+			w.buf.WriteString("[\n  ")
+		} else {
+			w.buf.WriteString(",\n  ")
+		}
+		enc := json.NewEncoder(&w.buf)
+		enc.SetIndent("  ", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(d); err != nil {
+			return err
+		}
+		w.buf.Truncate(w.buf.Len() - 1) // the next element or Close ends the line
+	case DecodeJSONLines:
+		enc := json.NewEncoder(&w.buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(d); err != nil {
+			return err
+		}
+	default:
+		if w.n > 0 {
+			w.buf.WriteString("\n")
+		}
+		w.text(d)
+	}
+	w.n++
+	_, err := w.w.Write(w.buf.Bytes())
+	return err
+}
+
+// Close ends the output: the JSON array's closing bracket ("[]" when
+// nothing was written).
+func (w *DecodeWriter) Close() error {
+	if w.output != DecodeJSONArray {
+		return nil
+	}
+	end := "\n]\n"
+	if w.n == 0 {
+		end = "[]\n"
+	}
+	_, err := io.WriteString(w.w, end)
+	return err
+}
+
 // DecodeJSON writes the decode JSON document for ds to s.Out.
 func DecodeJSON(s *Streams, ds []*cookie.Decoded) error {
-	if ds == nil {
-		ds = []*cookie.Decoded{}
-	}
-	return writeJSON(s.Out, ds)
+	return decodeAll(NewDecodeWriter(s, DecodeJSONArray, time.Time{}), ds)
 }
 
 // DecodeText writes the human view of ds to s.Out: per cookie a heading with
-// name, format and verdict, then fields, times with their age relative to
-// now, the payload as indented JSON, and the warnings.
+// name and format, then the verdict, fields, times with their age relative
+// to now, the payload as indented JSON, and the warnings.
 func DecodeText(s *Streams, ds []*cookie.Decoded, now time.Time) error {
-	return decodeText(s.Out, s.renderer(), ds, now)
+	return decodeAll(NewDecodeWriter(s, DecodeTable, now), ds)
 }
 
 func decodeText(w io.Writer, r *lipgloss.Renderer, ds []*cookie.Decoded, now time.Time) error {
-	st := newStyles(r)
-	var b strings.Builder
-	c := columns{b: &b, st: st, width: decodeLabelWidth}
-	for i, d := range ds {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		name := d.Name
-		if name == "" {
-			name = "(value)"
-		}
-		b.WriteString(st.title.Render(name) + "  " + d.Format + "\n")
-		row := func(k, v string) { c.row(k+":", v) }
-		if d.Error != "" {
-			row("error", st.bad.Render(d.Error))
-			continue
-		}
-		verdict := string(d.Signature)
-		switch d.Signature {
-		case cookie.Valid:
-			verdict = st.good.Render(verdict)
-			if d.SecretIndex >= 0 {
-				verdict += fmt.Sprintf(" (secret %d)", d.SecretIndex+1)
-			}
-		case cookie.Invalid:
-			verdict = st.bad.Render(verdict)
-		default:
-			verdict = st.warn.Render(verdict)
-		}
-		row("signature", verdict)
-		for _, f := range d.Fields {
-			row(f.Key, f.Value)
-		}
-		if d.IssuedAt != nil {
-			row("issued", dateAge(*d.IssuedAt, now))
-		}
-		if d.ExpiresAt != nil {
-			row("expires", dateAge(*d.ExpiresAt, now))
-		}
-		row("size", fmt.Sprintf("%d %s", d.SizeBytes, plural(int64(d.SizeBytes), "byte")))
-		row("payload", prettyJSON(d.Payload))
-		if a := d.Audit; a != nil {
-			if a.Found {
-				row("audit", st.bad.Render(fmt.Sprintf("secret found: %q (wordlist line %d)", a.Secret, a.Line))+
-					fmt.Sprintf(", %s, %s/s", fmt.Sprintf("%d %s", a.Candidates, plural(int64(a.Candidates), "candidate")), rate(a.CandidatesPerS)))
-			} else {
-				row("audit", fmt.Sprintf("no wordlist line verifies it: %s, %s/s", fmt.Sprintf("%d %s", a.Candidates, plural(int64(a.Candidates), "candidate")), rate(a.CandidatesPerS)))
-			}
-		}
-		for _, w := range d.Warnings {
-			row("warning", st.warn.Render(w))
+	return decodeAll(newDecodeWriter(w, r, DecodeTable, now), ds)
+}
+
+func decodeAll(w *DecodeWriter, ds []*cookie.Decoded) error {
+	for _, d := range ds {
+		if err := w.Write(d); err != nil {
+			return err
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return w.Close()
+}
+
+// text writes the text view of d into w.buf, its label column as wide as
+// its longest label needs.
+func (w *DecodeWriter) text(d *cookie.Decoded) {
+	st := w.st
+	var b strings.Builder
+	width := decodeLabelWidth
+	for _, f := range d.Fields {
+		width = max(width, len(f.Key)+2)
+	}
+	c := columns{b: &b, st: st, width: width}
+	name := d.Name
+	if name == "" {
+		name = "(value)"
+	}
+	b.WriteString(st.title.Render(name) + "  " + d.Format + "\n")
+	row := func(k, v string) { c.row(k+":", v) }
+	defer func() { w.buf.WriteString(b.String()) }()
+	if d.Error != "" {
+		row("error", st.bad.Render(d.Error))
+		return
+	}
+	verdict := string(d.Signature)
+	switch d.Signature {
+	case cookie.Valid:
+		verdict = st.good.Render(verdict)
+		if d.SecretIndex >= 0 {
+			verdict += fmt.Sprintf(" (secret %d)", d.SecretIndex+1)
+		}
+	case cookie.Invalid:
+		verdict = st.bad.Render(verdict)
+	default:
+		verdict = st.warn.Render(verdict)
+	}
+	row("signature", verdict)
+	for _, f := range d.Fields {
+		row(f.Key, f.Value)
+	}
+	if d.IssuedAt != nil {
+		row("issued", dateAge(*d.IssuedAt, w.now))
+	}
+	if d.ExpiresAt != nil {
+		row("expires", dateAge(*d.ExpiresAt, w.now))
+	}
+	row("size", fmt.Sprintf("%d %s", d.SizeBytes, plural(int64(d.SizeBytes), "byte")))
+	row("payload", prettyJSON(d.Payload))
+	if a := d.Audit; a != nil {
+		tried := fmt.Sprintf("%d %s, %s/s", a.Candidates, plural(a.Candidates, "candidate"), rate(a.CandidatesPerS))
+		if a.Found {
+			row("audit", st.bad.Render(fmt.Sprintf("secret found: %q (wordlist line %d)", a.Secret, a.Line))+", "+tried)
+		} else {
+			row("audit", "no wordlist line verifies it: "+tried)
+		}
+	}
+	for _, x := range d.Warnings {
+		row("warning", st.warn.Render(x))
+	}
 }
 
 // DecodeSearching returns the callback for cookie.BatchOptions.Searching: a

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,5 +58,47 @@ func TestDecodeJSON(t *testing.T) {
 	DecodeJSON(s, nil)
 	if out.String() != "[]\n" {
 		t.Errorf("empty: %q", out)
+	}
+}
+
+// TestDecodeWriterJSONLinesAndLabels: -o jsonl writes one compact object a
+// line; a label longer than the default column widens it for its cookie.
+func TestDecodeWriterJSONLinesAndLabels(t *testing.T) {
+	s, _, out, _ := Test()
+	w := NewDecodeWriter(s, DecodeJSONLines, time.Time{})
+	for _, d := range decodeSample() {
+		if err := w.Write(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != len(decodeSample()) {
+		t.Fatalf("%d lines: %s", len(lines), out)
+	}
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Errorf("line %q: %v", l, err)
+		}
+	}
+	if strings.Contains(lines[0], `"error"`) {
+		t.Errorf("a decoded cookie has an error key: %s", lines[0])
+	}
+	s, _, out, _ = Test()
+	d := &cookie.Decoded{Name: "laravel_session", Format: "laravel", Signature: cookie.Valid, SecretIndex: 0, Warnings: []string{},
+		Fields: []cookie.Field{{Key: "cookie_prefix_check", Value: "matches"}, {Key: "cipher", Value: "AES-256-CBC"}}}
+	if err := DecodeText(s, []*cookie.Decoded{d}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")[1:] {
+		_, rest, _ := strings.Cut(l, ":")
+		c := len(l) - len(strings.TrimLeft(rest, " "))
+		if col >= 0 && c != col {
+			t.Errorf("text column %d, want %d:\n%s", c, col, out)
+			break
+		}
+		col = c
 	}
 }
