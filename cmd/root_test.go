@@ -62,7 +62,7 @@ func TestFlagValueCompletion(t *testing.T) {
 	}{
 		{[]string{"visit", "-o", ""}, "table json :4"},
 		{[]string{"bench", "--output", ""}, "table json :4"},
-		{[]string{"decode", "-o", ""}, "table json :4"},
+		{[]string{"decode", "-o", ""}, "table json jsonl :4"},
 		{[]string{"decode", "--format", ""}, strings.Join(cookie.FormatNames(), " ") + " :4"},
 		{[]string{"serve-demo", "--mode", ""}, "store cookie :4"},
 		{[]string{"serve-demo", "--store", ""}, "memory redis:// rediss:// file: :6"}, // 6: no file names, no space after a prefix
