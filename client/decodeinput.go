@@ -145,7 +145,7 @@ func (it *decodeInputs) collect() error {
 	}
 	var jar *Jar
 	if s.Jar != "" {
-		j, err := OpenJar(s.Jar)
+		j, err := OpenJar(s.Jar, JarOptions{ReadOnly: s.URL == ""})
 		if err != nil {
 			return err
 		}
@@ -156,7 +156,7 @@ func (it *decodeInputs) collect() error {
 		return nil
 	}
 	if jar == nil {
-		jar = NewJar("")
+		jar = NewJar()
 	}
 	steps, err := Visit(it.ctx, VisitOptions{URL: s.URL, Jar: jar, Timeout: s.Timeout, Header: s.Header, Insecure: s.Insecure})
 	if err != nil {

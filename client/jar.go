@@ -1,18 +1,11 @@
 package client
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"net"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +15,9 @@ import (
 	"github.com/sessctl/sessctl/cookie"
 )
 
+// This file holds the jar's in-memory rules (RFC 6265 storage and
+// retrieval, the limits); jarfile.go reads and writes its cookies.txt.
+
 // MaxCookieLifetime caps a cookie's lifetime, as RFC 6265bis, browsers and
 // curl do: a Max-Age or Expires further away is cut to 400 days from now.
 const MaxCookieLifetime = 400 * 24 * time.Hour
@@ -29,6 +25,24 @@ const MaxCookieLifetime = 400 * 24 * time.Hour
 // MaxCookieSize bounds a cookie's name and value together, as RFC 6265bis,
 // browsers and curl do: a larger cookie is refused.
 const MaxCookieSize = 4096
+
+// The jar's limits, as curl and browsers keep them, so that a server that
+// sends thousands of cookies cannot make the jar, the file or the requests
+// grow without bound. Past MaxCookiesPerSite or MaxCookies the oldest
+// cookies are dropped, with a warning.
+const (
+	// MaxSetCookiesPerResponse is how many Set-Cookie headers of one
+	// response are used; the rest are ignored (curl's limit).
+	MaxSetCookiesPerResponse = 50
+	// MaxCookiesPerRequest is how many cookies one request carries (curl's
+	// limit); the first in RFC 6265 order go.
+	MaxCookiesPerRequest = 150
+	// MaxCookiesPerSite is how many cookies the jar keeps for one site (a
+	// registrable domain, with its subdomains), as browsers do.
+	MaxCookiesPerSite = 180
+	// MaxCookies is how many cookies the jar keeps in all, as browsers do.
+	MaxCookies = 3000
+)
 
 // JarCookie is one cookie held by a Jar, with every attribute that decides
 // where it goes and how long it lives.
@@ -61,63 +75,63 @@ type JarCookie struct {
 // the same name, domain and path.
 func (c *JarCookie) key() string { return c.Domain + ";" + c.Path + ";" + c.Name }
 
+func (c *JarCookie) expired(now time.Time) bool { return !c.Session && !c.Expires.After(now) }
+
 // Jar is a persistent cookie jar with RFC 6265 semantics and the public
-// suffix list, whose cookies can be listed and saved as a
-// Netscape cookies.txt file that curl and wget read and write. A Jar is safe
-// for concurrent use.
+// suffix list, whose cookies can be listed and saved as a Netscape
+// cookies.txt file that curl and wget read and write. Save merges this
+// run's changes into the file as it is then (see jarfile.go), so runs
+// sharing a file lose nothing of each other. A Jar is safe for concurrent
+// use.
 type Jar struct {
-	path string
+	file *jarFile // nil for an in-memory jar
 	now  func() time.Time
 
-	mu      sync.Mutex
-	entries map[string]*jarEntry
-	seq     uint64 // creation order among entries with equal Created
+	mu    sync.Mutex
+	sites map[string]map[string]*jarEntry // site → key → cookie
+	n     int                             // cookies in sites
+	seq   uint64                          // creation order among equal Created
+	// changes are this run's stores (the cookie) and deletions (nil), by
+	// key, which Save applies to the file as it is then.
+	changes map[string]*JarCookie
+	warn    jarWarnings
 }
 
 type jarEntry struct {
 	JarCookie
-	seq uint64
+	site string
+	seq  uint64
 }
 
-// OpenJar reads the cookies.txt file at path into a new Jar that Save writes
-// back to path. A missing file gives an empty jar; "" gives an in-memory jar
-// that Save does not write. Expired cookies in the file are dropped. A file
-// that is not a cookies.txt gives an error naming the file and the line.
-func OpenJar(path string) (*Jar, error) {
-	return openJar(path, time.Now)
+// older tells whether a was stored before b.
+func (a *jarEntry) older(b *jarEntry) bool {
+	if !a.Created.Equal(b.Created) {
+		return a.Created.Before(b.Created)
+	}
+	return a.seq < b.seq
 }
 
-// NewJar returns an empty Jar that Save writes to path ("" for an in-memory
-// jar), whatever the file holds now: --fresh.
-func NewJar(path string) *Jar {
-	return &Jar{path: path, now: time.Now, entries: map[string]*jarEntry{}}
+func newJar(now func() time.Time) *Jar {
+	return &Jar{now: now, sites: map[string]map[string]*jarEntry{}, changes: map[string]*JarCookie{},
+		warn: jarWarnings{droppedSite: map[string]int{}}}
 }
 
-func openJar(path string, now func() time.Time) (*Jar, error) {
-	j := &Jar{path: path, now: now, entries: map[string]*jarEntry{}}
-	if path == "" {
-		return j, nil
-	}
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return j, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read jar: %w", err)
-	}
-	defer f.Close()
-	cookies, err := parseCookiesTxt(f, now())
-	if err != nil {
-		return nil, fmt.Errorf("read jar %s: %w", path, err)
-	}
-	for i := range cookies {
-		j.store(&cookies[i])
-	}
-	return j, nil
-}
+// NewJar returns an empty in-memory Jar.
+func NewJar() *Jar { return newJar(time.Now) }
 
-// Path returns the file Save writes to; "" for an in-memory jar.
-func (j *Jar) Path() string { return j.path }
+// jarSite is the bucket a cookie domain or a request host falls in: its
+// registrable domain (eTLD+1), or the name itself for an IP address, a
+// public suffix or a single label. A cookie only ever goes to hosts of its
+// own site, so lookups scan one bucket.
+func jarSite(domain string) string {
+	if net.ParseIP(domain) != nil {
+		return domain
+	}
+	if s, err := publicsuffix.EffectiveTLDPlusOne(domain); err == nil {
+		return s
+	}
+	return domain
+}
 
 // All returns every unexpired cookie in the jar, sorted by domain, path
 // (longest first) and name.
@@ -125,9 +139,15 @@ func (j *Jar) All() []JarCookie {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.expire(j.now())
-	all := make([]JarCookie, 0, len(j.entries))
-	for _, e := range j.entries {
-		all = append(all, e.JarCookie)
+	return j.all()
+}
+
+func (j *Jar) all() []JarCookie {
+	all := make([]JarCookie, 0, j.n)
+	for _, site := range j.sites {
+		for _, e := range site {
+			all = append(all, e.JarCookie)
+		}
 	}
 	sortJarCookies(all)
 	return all
@@ -149,71 +169,141 @@ func sortJarCookies(all []JarCookie) {
 	})
 }
 
-// Save writes the jar to its file as a Netscape cookies.txt, atomically (a
-// temporary file renamed over the old one) with mode 0600, creating the
-// directory (mode 0700) if needed. Session cookies are written with expiry 0,
-// as curl does. Save on an in-memory jar does nothing.
-func (j *Jar) Save() error {
-	if j.path == "" {
-		return nil
-	}
-	var buf bytes.Buffer
-	writeCookiesTxt(&buf, j.All())
-	if err := writeFileAtomic(j.path, buf.Bytes()); err != nil {
-		return fmt.Errorf("save jar: %w", err)
-	}
-	return nil
+// Len is how many unexpired cookies the jar holds.
+func (j *Jar) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.expire(j.now())
+	return j.n
 }
 
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // after a successful rename there is nothing to remove
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+// Warnings returns what the jar had to drop or skip so far: lines of its
+// file it could not read, cookies over the limits. Each is one line.
+func (j *Jar) Warnings() []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.warn.lines()
 }
 
-// expire drops the cookies that expired at now; j.mu is held.
+// expire drops the cookies that expired at now; j.mu is held. Expiry is no
+// change of this run: the file's copy expires as well.
 func (j *Jar) expire(now time.Time) {
-	for k, e := range j.entries {
-		if !e.Session && !e.Expires.After(now) {
-			delete(j.entries, k)
+	for _, site := range j.sites {
+		for k, e := range site {
+			if e.expired(now) {
+				j.remove(e.site, k)
+			}
 		}
 	}
 }
 
-// store puts c in the jar, keeping the creation time of a cookie it
-// replaces; j.mu is held or j is not shared yet.
-func (j *Jar) store(c *JarCookie) {
-	k := c.key()
-	if old, ok := j.entries[k]; ok {
-		c.Created = old.Created
-		j.entries[k] = &jarEntry{JarCookie: *c, seq: old.seq}
+func (j *Jar) remove(site, key string) {
+	if _, ok := j.sites[site][key]; !ok {
 		return
 	}
+	delete(j.sites[site], key)
+	j.n--
+	if len(j.sites[site]) == 0 {
+		delete(j.sites, site)
+	}
+}
+
+// put stores c, keeping the creation time and order of a cookie it
+// replaces; j.mu is held or j is not shared yet. It does not apply the
+// limits (see trim).
+func (j *Jar) put(c *JarCookie) *jarEntry {
+	site, k := jarSite(c.Domain), c.key()
+	bucket := j.sites[site]
+	if bucket == nil {
+		bucket = map[string]*jarEntry{}
+		j.sites[site] = bucket
+	}
+	if old, ok := bucket[k]; ok {
+		c.Created = old.Created
+		e := &jarEntry{JarCookie: *c, site: site, seq: old.seq}
+		bucket[k] = e
+		return e
+	}
 	j.seq++
-	j.entries[k] = &jarEntry{JarCookie: *c, seq: j.seq}
+	e := &jarEntry{JarCookie: *c, site: site, seq: j.seq}
+	bucket[k] = e
+	j.n++
+	return e
+}
+
+// store puts c as a change of this run and applies the limits, never
+// dropping c itself; j.mu is held.
+func (j *Jar) store(c *JarCookie) {
+	e := j.put(c)
+	cp := e.JarCookie
+	j.changes[e.key()] = &cp
+	j.trimAround(e)
+}
+
+// forget deletes the cookie of key as a change of this run; j.mu is held.
+func (j *Jar) forget(site, key string) {
+	j.remove(site, key)
+	j.changes[key] = nil
+}
+
+// trimAround applies the limits after e was stored: the oldest other
+// cookie of e's site, then of the jar, goes. A store adds one cookie, so
+// one scan each suffices.
+func (j *Jar) trimAround(e *jarEntry) {
+	if bucket := j.sites[e.site]; len(bucket) > MaxCookiesPerSite {
+		var oldest *jarEntry
+		for _, o := range bucket {
+			if o != e && (oldest == nil || o.older(oldest)) {
+				oldest = o
+			}
+		}
+		j.forget(oldest.site, oldest.key())
+		j.warn.droppedSite[e.site]++
+	}
+	if j.n > MaxCookies {
+		var oldest *jarEntry
+		for _, bucket := range j.sites {
+			for _, o := range bucket {
+				if o != e && (oldest == nil || o.older(oldest)) {
+					oldest = o
+				}
+			}
+		}
+		j.forget(oldest.site, oldest.key())
+		j.warn.droppedTotal++
+	}
+}
+
+// trim applies the limits to the whole jar at once (after reading a
+// file), dropping the oldest cookies; j.mu is held or j is not shared yet.
+func (j *Jar) trim() {
+	var all []*jarEntry
+	for site, bucket := range j.sites {
+		if len(bucket) > MaxCookiesPerSite {
+			es := make([]*jarEntry, 0, len(bucket))
+			for _, e := range bucket {
+				es = append(es, e)
+			}
+			sort.Slice(es, func(a, b int) bool { return es[a].older(es[b]) })
+			for _, e := range es[:len(es)-MaxCookiesPerSite] {
+				j.forget(site, e.key())
+				j.warn.droppedSite[site]++
+			}
+		}
+	}
+	if j.n <= MaxCookies {
+		return
+	}
+	for _, bucket := range j.sites {
+		for _, e := range bucket {
+			all = append(all, e)
+		}
+	}
+	sort.Slice(all, func(a, b int) bool { return all[a].older(all[b]) })
+	for _, e := range all[:len(all)-MaxCookies] {
+		j.forget(e.site, e.key())
+		j.warn.droppedTotal++
+	}
 }
 
 // Reasons SetCookie refuses a cookie.
@@ -235,7 +325,8 @@ var (
 // instead, and deleted is true. It returns why the cookie was refused (nil
 // when it was stored or deleted): ErrPublicSuffix for Domain=co.uk,
 // ErrDomainMismatch, ErrBadDomain, ErrInsecureSecure, ErrShadowsSecure,
-// ErrCookiePrefix, ErrTooLarge, ErrUnsupportedURL.
+// ErrCookiePrefix, ErrTooLarge, ErrUnsupportedURL. Past MaxCookiesPerSite
+// or MaxCookies the oldest cookie is dropped (see Warnings).
 func (j *Jar) SetCookie(u *url.URL, c *cookie.SetCookie) (deleted bool, err error) {
 	host, secureOrigin, err := jarRequestHost(u)
 	if err != nil {
@@ -252,7 +343,7 @@ func (j *Jar) SetCookie(u *url.URL, c *cookie.SetCookie) (deleted bool, err erro
 		return false, ErrShadowsSecure
 	}
 	if err != nil {
-		delete(j.entries, e.key())
+		j.forget(jarSite(e.Domain), e.key())
 		return true, nil
 	}
 	j.store(e)
@@ -263,7 +354,7 @@ func (j *Jar) SetCookie(u *url.URL, c *cookie.SetCookie) (deleted bool, err erro
 // or shadow a Secure cookie of the same name (RFC 6265bis §5.7 step 16,
 // "leave secure cookies alone"); j.mu is held.
 func (j *Jar) shadowsSecure(c *JarCookie) bool {
-	for _, e := range j.entries {
+	for _, e := range j.sites[jarSite(c.Domain)] {
 		if e.Secure && e.Name == c.Name &&
 			(cookie.DomainMatch(e.Domain, c.Domain, false) || cookie.DomainMatch(c.Domain, e.Domain, false)) &&
 			cookie.PathMatch(c.Path, e.Path) {
@@ -273,10 +364,50 @@ func (j *Jar) shadowsSecure(c *JarCookie) bool {
 	return false
 }
 
+// IgnoredSetCookies records that a response from u sent n Set-Cookie
+// headers, more than MaxSetCookiesPerResponse, for Warnings.
+func (j *Jar) IgnoredSetCookies(u *url.URL, n int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.warn.addf("%s sent %d Set-Cookie headers in one response: the first %d were used, as curl does",
+		u.Host, n, MaxSetCookiesPerResponse)
+}
+
 // Cookies returns the cookies to send to u, longest path first, then
-// oldest first (RFC 6265 §5.4), their values byte for byte as stored.
-// Secure cookies go only to https and loopback hosts.
+// oldest first (RFC 6265 §5.4), their values byte for byte as stored, at
+// most MaxCookiesPerRequest of them. Secure cookies go only to https and
+// loopback hosts.
 func (j *Jar) Cookies(u *url.URL) []JarCookie {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	sel := j.matching(u)
+	if len(sel) > MaxCookiesPerRequest {
+		j.warn.addf("%s: %d cookies apply, the first %d were sent, as curl does", u.Host, len(sel), MaxCookiesPerRequest)
+		sel = sel[:MaxCookiesPerRequest]
+	}
+	out := make([]JarCookie, len(sel))
+	for i, e := range sel {
+		out[i] = e.JarCookie
+	}
+	return out
+}
+
+// Forget deletes every cookie the jar would send to u (whatever the
+// per-request limit) and returns how many went: --fresh, which starts a new
+// session with u and leaves other sites' cookies alone.
+func (j *Jar) Forget(u *url.URL) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	sel := j.matching(u)
+	for _, e := range sel {
+		j.forget(e.site, e.key())
+	}
+	return len(sel)
+}
+
+// matching lists the cookies that go to u in RFC 6265 §5.4 order; j.mu is
+// held.
+func (j *Jar) matching(u *url.URL) []*jarEntry {
 	host, secureOrigin, err := jarRequestHost(u)
 	if err != nil {
 		return nil
@@ -285,11 +416,14 @@ func (j *Jar) Cookies(u *url.URL) []JarCookie {
 	if path == "" {
 		path = "/"
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.expire(j.now())
+	now := j.now()
 	var sel []*jarEntry
-	for _, e := range j.entries {
+	site := jarSite(host)
+	for k, e := range j.sites[site] {
+		if e.expired(now) {
+			j.remove(site, k)
+			continue
+		}
 		if e.Secure && !secureOrigin {
 			continue
 		}
@@ -303,14 +437,51 @@ func (j *Jar) Cookies(u *url.URL) []JarCookie {
 		if len(x.Path) != len(y.Path) {
 			return len(x.Path) > len(y.Path)
 		}
-		if !x.Created.Equal(y.Created) {
-			return x.Created.Before(y.Created)
-		}
-		return x.seq < y.seq
+		return x.older(y)
 	})
-	out := make([]JarCookie, len(sel))
-	for i, e := range sel {
-		out[i] = e.JarCookie
+	return sel
+}
+
+// jarWarnings gathers the jar's warnings, each said once, the dropped
+// cookies counted.
+type jarWarnings struct {
+	said         []string
+	seen         map[string]bool
+	droppedSite  map[string]int
+	droppedTotal int
+}
+
+func (w *jarWarnings) addf(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	if w.seen == nil {
+		w.seen = map[string]bool{}
+	}
+	if !w.seen[s] {
+		w.seen[s] = true
+		w.said = append(w.said, s)
+	}
+}
+
+func oldest(n int) string {
+	if n == 1 {
+		return "the oldest cookie"
+	}
+	return fmt.Sprintf("the %d oldest cookies", n)
+}
+
+func (w *jarWarnings) lines() []string {
+	out := append([]string(nil), w.said...)
+	sites := make([]string, 0, len(w.droppedSite))
+	for s := range w.droppedSite {
+		sites = append(sites, s)
+	}
+	sort.Strings(sites)
+	for _, s := range sites {
+		out = append(out, fmt.Sprintf("dropped %s of %s: a jar keeps %d a site, as browsers do",
+			oldest(w.droppedSite[s]), s, MaxCookiesPerSite))
+	}
+	if w.droppedTotal > 0 {
+		out = append(out, fmt.Sprintf("dropped %s: a jar keeps %d in all, as browsers do", oldest(w.droppedTotal), MaxCookies))
 	}
 	return out
 }
@@ -418,143 +589,4 @@ func jarDomainAndType(host, domain string) (string, bool, error) {
 		return "", false, ErrDomainMismatch
 	}
 	return d, false, nil
-}
-
-// cookiesTxtHeader starts every jar file sessctl writes; curl's own header
-// is the same but for the last line.
-const cookiesTxtHeader = "# Netscape HTTP Cookie File\n" +
-	"# https://curl.se/docs/http-cookies.html\n" +
-	"# This file was generated by sessctl. Edit at your own risk.\n\n"
-
-// writeCookiesTxt writes cookies in the Netscape format as curl writes it:
-// seven TAB-separated fields (domain with a leading dot for domain cookies,
-// include-subdomains, path, secure, expiry in Unix seconds or 0 for a
-// session cookie, name, value), "#HttpOnly_" before the domain of an
-// HttpOnly cookie.
-func writeCookiesTxt(w io.Writer, cookies []JarCookie) {
-	bw := bufio.NewWriter(w)
-	bw.WriteString(cookiesTxtHeader)
-	for _, c := range cookies {
-		if c.HttpOnly {
-			bw.WriteString("#HttpOnly_")
-		}
-		sub := "FALSE"
-		if !c.HostOnly {
-			bw.WriteByte('.')
-			sub = "TRUE"
-		}
-		var exp int64
-		if !c.Session {
-			exp = c.Expires.Unix()
-		}
-		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", c.Domain, sub, c.Path, jarBool(c.Secure), exp, c.Name, c.Value)
-	}
-	bw.Flush()
-}
-
-func jarBool(b bool) string {
-	if b {
-		return "TRUE"
-	}
-	return "FALSE"
-}
-
-// maxCookiesTxtLine bounds one line of a jar file, as curl does.
-const maxCookiesTxtLine = 5000
-
-// parseCookiesTxt reads a Netscape cookies.txt as curl and wget write it,
-// dropping the cookies that expired at now. Errors name the line.
-func parseCookiesTxt(r io.Reader, now time.Time) ([]JarCookie, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), maxCookiesTxtLine+2)
-	var out []JarCookie
-	for n := 1; sc.Scan(); n++ {
-		c, ok, err := parseCookiesTxtLine(strings.TrimSuffix(sc.Text(), "\r"), now)
-		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
-		}
-		if ok {
-			out = append(out, c)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("a line longer than %d bytes", maxCookiesTxtLine)
-		}
-		return nil, err
-	}
-	return out, nil
-}
-
-// parseCookiesTxtLine parses one line; ok is false for comments, blank
-// lines and expired cookies.
-func parseCookiesTxtLine(line string, now time.Time) (c JarCookie, ok bool, err error) {
-	if strings.HasPrefix(line, "#HttpOnly_") {
-		line = line[len("#HttpOnly_"):]
-		c.HttpOnly = true
-	} else if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
-		return c, false, nil
-	}
-	f := strings.Split(line, "\t")
-	switch len(f) {
-	case 7:
-	case 6: // curl reads a missing value as empty
-		f = append(f, "")
-	default:
-		return c, false, fmt.Errorf("want 7 TAB-separated fields, found %d", len(f))
-	}
-	for _, s := range f {
-		for i := 0; i < len(s); i++ {
-			if s[i] < ' ' || s[i] == 0x7f {
-				return c, false, fmt.Errorf("control character %#02x", s[i])
-			}
-		}
-	}
-	c.Domain = strings.ToLower(strings.TrimPrefix(f[0], "."))
-	if h, port, err := net.SplitHostPort(c.Domain); err == nil && port != "" {
-		c.Domain = h // wget writes host:port for non-default ports
-	}
-	if c.Domain == "" || c.Domain[0] == '.' || strings.ContainsAny(c.Domain, " ;,/#") {
-		return c, false, fmt.Errorf("bad domain %q", f[0])
-	}
-	sub, err := parseJarBool(f[1], "include-subdomains")
-	if err != nil {
-		return c, false, err
-	}
-	c.HostOnly = !sub
-	c.Path = f[2]
-	if c.Path == "" || c.Path[0] != '/' {
-		return c, false, fmt.Errorf("path %q does not start with /", f[2])
-	}
-	if c.Secure, err = parseJarBool(f[3], "secure"); err != nil {
-		return c, false, err
-	}
-	exp, err := strconv.ParseInt(f[4], 10, 64)
-	if err != nil || exp < 0 {
-		return c, false, fmt.Errorf("expiry %q is not Unix seconds", f[4])
-	}
-	c.Name, c.Value = f[5], f[6]
-	if c.Name == "" || strings.ContainsAny(c.Name, " =;,") {
-		return c, false, fmt.Errorf("bad cookie name %q", f[5])
-	}
-	c.Created = now
-	if exp == 0 {
-		c.Session = true
-		return c, true, nil
-	}
-	if exp > now.Add(100*365*24*time.Hour).Unix() {
-		exp = now.Add(100 * 365 * 24 * time.Hour).Unix() // keep time.Time sane
-	}
-	c.Expires = time.Unix(exp, 0).UTC()
-	return c, c.Expires.After(now), nil
-}
-
-func parseJarBool(s, field string) (bool, error) {
-	switch {
-	case strings.EqualFold(s, "TRUE"):
-		return true, nil
-	case strings.EqualFold(s, "FALSE"):
-		return false, nil
-	}
-	return false, fmt.Errorf("%s field %q is neither TRUE nor FALSE", field, s)
 }

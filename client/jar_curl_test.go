@@ -62,7 +62,7 @@ func TestJarCurlDomainCookies(t *testing.T) {
 
 	dir := t.TempDir()
 	ours := filepath.Join(dir, "sessctl.txt")
-	jar, _ := OpenJar(ours)
+	jar, _ := OpenJar(ours, JarOptions{})
 	steps, err := Visit(context.Background(), VisitOptions{URL: u("www.example.co.uk", "/set"), Jar: jar, Transport: tr})
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func TestJarCurlDomainCookies(t *testing.T) {
 	// sessctl reads the jar curl wrote from scratch, with the same content.
 	theirs := filepath.Join(dir, "curl.txt")
 	curlGet(u("www.example.co.uk", "/set"), "-c", theirs)
-	cj, err := OpenJar(theirs)
+	cj, err := OpenJar(theirs, JarOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -187,7 +187,7 @@ func Visit(ctx context.Context, opts VisitOptions) ([]Step, error) {
 	}
 	jar := opts.Jar
 	if jar == nil {
-		jar = NewJar("")
+		jar = NewJar()
 	}
 	method := opts.Method
 	if method == "" {
@@ -398,7 +398,12 @@ func (t *visitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Request = req
 	hop.status = resp.StatusCode
 	hop.location = resp.Header.Get("Location")
-	for _, line := range resp.Header.Values("Set-Cookie") {
+	lines := resp.Header.Values("Set-Cookie")
+	if len(lines) > MaxSetCookiesPerResponse {
+		t.jar.IgnoredSetCookies(req.URL, len(lines))
+		lines = lines[:MaxSetCookiesPerResponse]
+	}
+	for _, line := range lines {
 		hop.set = append(hop.set, t.setCookie(req.URL, line))
 	}
 	t.hops = append(t.hops, hop)

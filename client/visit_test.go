@@ -50,7 +50,7 @@ func changeText(cs []Change) string {
 
 func TestVisitDemo(t *testing.T) {
 	srv := demoServer(t, "s3cret")
-	jar := NewJar("")
+	jar := NewJar()
 	var seen []int
 	steps, err := Visit(context.Background(), VisitOptions{
 		URL: srv.URL + "/", Count: 3, Jar: jar,
@@ -176,7 +176,7 @@ func TestVisitStatusesCookiesRedirects(t *testing.T) {
 	defer srv.Close()
 	ctx := context.Background()
 
-	jar := NewJar("")
+	jar := NewJar()
 	steps, err := Visit(ctx, VisitOptions{URL: srv.URL + "/login", Jar: jar})
 	if err != nil {
 		t.Fatal(err)
@@ -300,7 +300,7 @@ func TestVisitTLS(t *testing.T) {
 	if _, err := Visit(context.Background(), VisitOptions{URL: srv.URL}); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("self-signed certificate without Insecure: %v", err)
 	}
-	jar := NewJar("")
+	jar := NewJar()
 	steps, err := Visit(context.Background(), VisitOptions{URL: srv.URL, Count: 2, Insecure: true, Jar: jar})
 	if err != nil {
 		t.Fatal(err)

@@ -402,7 +402,7 @@ func TestDecodeJarForeignCookie(t *testing.T) {
 	c, srv := demoCookie(t, "jar-secret")
 	u, _ := url.Parse(srv.URL + "/")
 	path := filepath.Join(t.TempDir(), "cookies.txt")
-	jar := client.NewJar(path)
+	jar := mustOpenJar(t, path)
 	for _, hc := range []*http.Cookie{c, {Name: "theme", Value: "dark", Path: "/"}} {
 		sc, err := cookie.ParseSetCookie(hc.String())
 		if err != nil {
@@ -577,4 +577,13 @@ func TestDecodeStdinStreams(t *testing.T) {
 	if ds := decodeJSONOut(t, out); len(ds) != 1 {
 		t.Errorf("long line: the line before it not shown: %s", out)
 	}
+}
+
+func mustOpenJar(t *testing.T, path string) *client.Jar {
+	t.Helper()
+	j, err := client.OpenJar(path, client.JarOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
 }

@@ -311,7 +311,7 @@ func signError(err error) error {
 // plantSigned stores the cookies in the jar at path as if u's server had
 // set them with Path=/, and saves it.
 func plantSigned(path string, u *url.URL, signed [][]cookie.SignedCookie) error {
-	jar, err := client.OpenJar(path)
+	jar, err := client.OpenJar(path, client.JarOptions{})
 	if err != nil {
 		return err
 	}

@@ -218,7 +218,7 @@ func plantAndVisit(t *testing.T, url, secret string, args ...string) {
 	if code != 0 {
 		t.Fatalf("sign: exit %d: %s", code, errOut)
 	}
-	j, err := client.OpenJar(jar)
+	j, err := client.OpenJar(jar, client.JarOptions{})
 	if err != nil || len(j.All()) == 0 {
 		t.Fatalf("jar after sign: %v %v", err, j.All())
 	}

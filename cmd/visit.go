@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,7 +34,10 @@ type visitOptions struct {
 	Output   string
 	// JarPath is the jar file; "" for an in-memory jar.
 	JarPath string
-	Fresh   bool
+	// Fresh forgets the cookies the jar would send to URL before visiting.
+	Fresh bool
+	// JarReadOnly reads the jar and never writes it.
+	JarReadOnly bool
 }
 
 func newVisitCmd(streams *report.Streams, runF func(context.Context, *visitOptions) error) *cobra.Command {
@@ -51,11 +55,15 @@ since the previous visit (visitCount 1 → 2, a new cookie, a new session id).
 The jar is a Netscape cookies.txt as curl and wget read and write it, so
 "curl -b FILE -c FILE URL" and sessctl continue one session in both directions.
 It lives in $SESSCTL_JAR, else $XDG_STATE_HOME/sessctl/cookies.txt (by default
-~/.local/state/sessctl/cookies.txt); --jar FILE overrides, --fresh starts empty.
-Cookies are scoped as RFC 6265 and browsers do, with the public suffix list.
+~/.local/state/sessctl/cookies.txt); --jar FILE overrides (a symlink is followed,
+a device or - for stdout is written in place). Saving locks the file and merges
+this run's changes into it, so runs sharing a jar lose nothing of each other.
+--fresh forgets only the cookies the jar would send to URL; --jar-read-only
+reads and sends, never writes. Cookies are scoped as RFC 6265 and browsers do,
+with the public suffix list, within curl's and browsers' limits.
 
 Without URL, visit starts the embedded demo server (serve-demo) on a free
-loopback port and visits it, with an in-memory jar unless --jar is given.
+loopback port and visits it with an in-memory jar: the jar file is left alone.
 
 A response of any status is a visit (exit 0); an unreachable server, a timeout
 or a corrupt jar exit 2.`,
@@ -122,7 +130,8 @@ or a corrupt jar exit 2.`,
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	completeValues(c, "output", "table", "json")
 	f.StringVar(&jarFlag, "jar", "", "cookie jar file (default $SESSCTL_JAR, else $XDG_STATE_HOME/sessctl/cookies.txt)")
-	f.BoolVar(&opts.Fresh, "fresh", false, "start with an empty jar (the file is overwritten at the end)")
+	f.BoolVar(&opts.Fresh, "fresh", false, "start a new session: forget the jar's cookies for URL (other sites' stay)")
+	f.BoolVar(&opts.JarReadOnly, "jar-read-only", false, "read and send the jar's cookies, never write the jar")
 	return c
 }
 
@@ -192,12 +201,16 @@ func defaultJarPath() (string, error) {
 }
 
 func runVisit(ctx context.Context, streams *report.Streams, opts *visitOptions) error {
-	var jar *client.Jar
-	if opts.Fresh {
-		jar = client.NewJar(opts.JarPath)
-	} else {
+	// The jar is opened before any visit, so that a jar that cannot be
+	// read or saved stops the run before the server sees it. The embedded
+	// demo's cookies stay in memory: its sessions end with it, and on a
+	// loopback address they would replace a real app's cookies there
+	// (ports are no part of a cookie's scope).
+	jar := client.NewJar()
+	if opts.URL != "" {
 		var err error
-		if jar, err = client.OpenJar(opts.JarPath); err != nil {
+		jar, err = client.OpenJar(opts.JarPath, client.JarOptions{ReadOnly: opts.JarReadOnly, Stdout: streams.Out})
+		if err != nil {
 			return err
 		}
 	}
@@ -211,6 +224,13 @@ func runVisit(ctx context.Context, streams *report.Streams, opts *visitOptions) 
 		defer srv.Close()
 		target, embedded = srv.URL(), true
 		report.VisitEmbedded(streams, target)
+	}
+	if opts.Fresh {
+		u, err := url.Parse(target)
+		if err != nil {
+			return err
+		}
+		jar.Forget(u)
 	}
 
 	steps, err := client.Visit(ctx, client.VisitOptions{
@@ -228,7 +248,11 @@ func runVisit(ctx context.Context, streams *report.Streams, opts *visitOptions) 
 		if serr := jar.Save(); serr != nil && err == nil {
 			err = serr
 		}
-		v := &report.Visit{URL: target, Visits: steps, Jar: jar.Path(), JarCookies: len(jar.All()), Embedded: embedded}
+		report.JarWarnings(streams, jar.Warnings())
+		v := &report.Visit{URL: target, Visits: steps, Jar: jar.Path(), JarState: jar.State(), JarCookies: jar.Len(), Embedded: embedded}
+		if embedded && opts.JarPath != "" {
+			v.Jar, v.JarState = opts.JarPath, client.JarStateUntouched
+		}
 		var rerr error
 		if opts.Output == "json" {
 			rerr = report.VisitJSON(streams, v)

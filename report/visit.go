@@ -18,6 +18,10 @@ type Visit struct {
 	Visits []client.Step `json:"visits"`
 	// Jar is the jar file; "" for an in-memory jar.
 	Jar string `json:"jar"`
+	// JarState is what became of the jar: client.JarStateSaved, ...Memory,
+	// ...ReadOnly, ...Failed (the save failed), ...Untouched (the jar file
+	// given to a visit of the embedded demo, left alone).
+	JarState string `json:"jar_state"`
 	// JarCookies is how many cookies the jar holds after the visits (text
 	// view only).
 	JarCookies int `json:"-"`
@@ -56,7 +60,9 @@ type Visit struct {
 //	      "from": JSON value or null, "to": JSON value or null
 //	    }]
 //	  }],
-//	  "jar": "/home/u/.local/state/sessctl/cookies.txt"   the jar file; "" for an in-memory jar
+//	  "jar": "/home/u/.local/state/sessctl/cookies.txt",  the jar file; "" for an in-memory jar
+//	  "jar_state": "saved" | "memory" | "read_only" | "not_saved" (the save failed: exit 2)
+//	               | "untouched" (the embedded demo's cookies stayed in memory; the file was left alone)
 //	}
 func VisitJSON(s *Streams, v *Visit) error {
 	if v.Visits == nil {
@@ -69,6 +75,14 @@ func VisitJSON(s *Streams, v *Visit) error {
 // server at url, because no URL was given.
 func VisitEmbedded(s *Streams, url string) {
 	fmt.Fprintf(s.ErrOut, "visiting the embedded demo server at %s (give a URL to visit another)\n", url)
+}
+
+// JarWarnings tells on s.ErrOut what the jar had to skip or drop (lines of
+// its file, cookies over the limits), one line each.
+func JarWarnings(s *Streams, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(s.ErrOut, "warning: jar: %s\n", w)
+	}
 }
 
 // VisitText writes the human view of v to s.Out, coloured through
@@ -280,9 +294,19 @@ func visitSummary(st styles, v *Visit) string {
 	if v.Embedded {
 		line += st.faint.Render("  (embedded demo server)")
 	}
-	jar := "jar: in memory"
-	if v.Jar != "" {
-		jar = "jar: " + v.Jar
+	n := " (" + counted(int64(v.JarCookies), "cookie") + ")"
+	var jar string
+	switch {
+	case v.Jar == "":
+		jar = "jar: in memory" + n
+	case v.JarState == client.JarStateFailed:
+		jar = "jar: " + v.Jar + " not saved"
+	case v.JarState == client.JarStateReadOnly:
+		jar = "jar: " + v.Jar + ", read only, not written" + n
+	case v.JarState == client.JarStateUntouched:
+		jar = "jar: " + v.Jar + " left alone: the embedded demo's cookies stayed in memory" + n
+	default:
+		jar = "jar: " + v.Jar + n
 	}
-	return line + "\n" + st.faint.Render(jar+" ("+counted(int64(v.JarCookies), "cookie")+")")
+	return line + "\n" + st.faint.Render(jar)
 }
