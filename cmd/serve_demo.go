@@ -31,11 +31,17 @@ type serveDemoOptions struct {
 	// SameSite is "lax", "strict", "none" or "" (no attribute).
 	SameSite string
 	MaxAge   time.Duration
+	// Weak modes, for sessctl audit to find: --ids, --no-regenerate,
+	// --logout-keeps-session, --no-httponly.
+	IDs                demo.IDScheme
+	NoRegenerate       bool
+	LogoutKeepsSession bool
+	NoHTTPOnly         bool
 }
 
 func newServeDemoCmd(streams *report.Streams, runF func(context.Context, *serveDemoOptions) error) *cobra.Command {
 	opts := &serveDemoOptions{}
-	var mode, sameSite string
+	var mode, sameSite, ids string
 	c := &cobra.Command{
 		Use:   "serve-demo",
 		Short: "Serve the reference express-session example",
@@ -61,7 +67,15 @@ catch them).
 
 Also served: GET /healthz (200 ok, 503 when the store is unreachable),
 POST /logout (destroys the session, clears the cookie), POST /regenerate (moves
-the session to a new id, keeping its data: the session-fixation defence).
+the session to a new id, keeping its data: the session-fixation defence),
+POST /login (user=NAME as a form or JSON: sets the user and regenerates the id)
+and GET /me (the user as JSON, or 401).
+
+Weak on purpose, for sessctl audit to find: --ids short|sequential|time
+(guessable ids), --no-regenerate (login keeps the id: fixation),
+--logout-keeps-session (logout clears the cookie only: a copy still works),
+--no-httponly (scripts can read the cookie); --same-site off and no --secure
+drop those attributes.
 
 Several --secret flags rotate secrets as express-session does: the first signs,
 any verifies. Without --secret or SESSCTL_SECRET a random secret is made for
@@ -71,7 +85,8 @@ this process and printed on stderr.`,
   SESSCTL_SECRET=sessionTesting sessctl serve-demo --store redis://127.0.0.1:6379/0
   sessctl serve-demo --store file:sessions.db --max-age 1h --secure
   sessctl serve-demo --mode cookie --secret k1 --secret k0
-  sessctl serve-demo --racy --delay 5ms   # then: sessctl bench --shared`,
+  sessctl serve-demo --racy --delay 5ms   # then: sessctl bench --shared
+  sessctl serve-demo --ids sequential --no-regenerate --logout-keeps-session --no-httponly   # then: sessctl audit`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if len(opts.Secrets) == 0 {
@@ -84,7 +99,7 @@ this process and printed on stderr.`,
 					return &usageError{fmt.Errorf("--secret #%d is empty", i+1)}
 				}
 			}
-			if err := opts.validate(c, mode, sameSite); err != nil {
+			if err := opts.validate(c, mode, sameSite, ids); err != nil {
 				return &usageError{err}
 			}
 			if runF != nil {
@@ -107,12 +122,16 @@ this process and printed on stderr.`,
 	f.DurationVar(&opts.Delay, "delay", 0, "with --racy, the pause between load and save (widens the race)")
 	f.BoolVar(&opts.Secure, "secure", false, "add the Secure attribute to the session cookie")
 	f.StringVar(&sameSite, "same-site", "lax", "SameSite attribute: lax, strict, none or off (no attribute, express-session's default)")
+	f.StringVar(&ids, "ids", "random", "session ids: random (192 bits), or weak on purpose: short (32 bits), sequential, time")
+	f.BoolVar(&opts.NoRegenerate, "no-regenerate", false, "weak: POST /login keeps the session id (session fixation)")
+	f.BoolVar(&opts.LogoutKeepsSession, "logout-keeps-session", false, "weak: POST /logout clears the cookie but the session stays valid in the store")
+	f.BoolVar(&opts.NoHTTPOnly, "no-httponly", false, "weak: no HttpOnly attribute (scripts can read the cookie)")
 	f.DurationVar(&opts.MaxAge, "max-age", 0, "cookie lifetime: adds Expires and the JSON's originalMaxAge/expires (0: a browser-session cookie)")
 	return c
 }
 
 // validate checks the flags that depend on each other.
-func (o *serveDemoOptions) validate(c *cobra.Command, mode, sameSite string) error {
+func (o *serveDemoOptions) validate(c *cobra.Command, mode, sameSite, ids string) error {
 	switch mode {
 	case "store", "cookie":
 		o.Mode = demo.Mode(mode)
@@ -127,6 +146,11 @@ func (o *serveDemoOptions) validate(c *cobra.Command, mode, sameSite string) err
 	default:
 		return fmt.Errorf("--same-site %q: want lax, strict, none or off", sameSite)
 	}
+	id, err := demo.ParseIDScheme(ids)
+	if err != nil {
+		return fmt.Errorf("--ids: %w", err)
+	}
+	o.IDs = id
 	u, err := demo.ParseStoreURL(o.Store)
 	if err != nil {
 		return fmt.Errorf("--store: %w", err)
@@ -134,7 +158,7 @@ func (o *serveDemoOptions) validate(c *cobra.Command, mode, sameSite string) err
 	o.StoreURL = u
 	changed := c.Flags().Changed
 	if o.Mode == demo.ModeCookie {
-		for _, name := range []string{"store", "ttl", "max-sessions", "racy", "delay"} {
+		for _, name := range []string{"store", "ttl", "max-sessions", "racy", "delay", "ids", "no-regenerate", "logout-keeps-session"} {
 			if changed(name) {
 				return fmt.Errorf("--%s has no effect with --mode cookie (no server store; cookie mode always loses concurrent updates)", name)
 			}
@@ -194,6 +218,11 @@ func runServeDemo(ctx context.Context, streams *report.Streams, opts *serveDemoO
 		Racy:     opts.Racy,
 		Delay:    opts.Delay,
 		ErrorLog: logger,
+
+		IDs:                opts.IDs,
+		NoRegenerate:       opts.NoRegenerate,
+		LogoutKeepsSession: opts.LogoutKeepsSession,
+		NoHTTPOnly:         opts.NoHTTPOnly,
 	}
 	if opts.Verbose {
 		dopts.Logger = logger

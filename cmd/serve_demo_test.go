@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessctl/sessctl/cookie"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/internal/testenv"
 	"github.com/sessctl/sessctl/report"
@@ -42,6 +43,15 @@ func TestServeDemoFlags(t *testing.T) {
 			return o.Mode == demo.ModeCookie && len(o.Secrets) == 2
 		}, ""},
 		{[]string{"--max-sessions", "10"}, func(o *serveDemoOptions) bool { return o.MaxSessions == 10 }, ""},
+		{[]string{"--ids", "sequential", "--no-regenerate", "--logout-keeps-session", "--no-httponly"}, func(o *serveDemoOptions) bool {
+			return o.IDs == demo.IDSequential && o.NoRegenerate && o.LogoutKeepsSession && o.NoHTTPOnly
+		}, ""},
+		{nil, func(o *serveDemoOptions) bool {
+			return o.IDs == demo.IDRandom && !o.NoRegenerate && !o.LogoutKeepsSession && !o.NoHTTPOnly
+		}, ""},
+		{[]string{"--ids", "guessable"}, nil, `--ids: id scheme "guessable": want random, short, sequential or time`},
+		{[]string{"--mode", "cookie", "--no-regenerate"}, nil, "--no-regenerate has no effect"},
+		{[]string{"--mode", "cookie", "--ids", "short"}, nil, "--ids has no effect"},
 		{[]string{"--store", "postgres://x"}, nil, "--store"},
 		{[]string{"--store", "file:"}, nil, "needs a path"},
 		{[]string{"--mode", "jwt"}, nil, "--mode"},
@@ -347,5 +357,63 @@ func TestServeDemoRedisDownAndBack(t *testing.T) {
 	if strings.Count(logs, "session store unavailable: answering 503 until it is back") != 1 ||
 		!strings.Contains(logs, addr) || !strings.Contains(logs, "session store available again") {
 		t.Fatalf("stderr:\n%s", logs)
+	}
+}
+
+// TestServeDemoWeakModes runs the real process with every weak flag and
+// without: login, /me, the replay of a cookie after logout, the id scheme
+// and the cookie's attributes are what each mode promises.
+func TestServeDemoWeakModes(t *testing.T) {
+	signer, _ := cookie.NewExpressSigner([]byte("k"))
+	for _, weak := range []bool{false, true} {
+		t.Run(fmt.Sprintf("weak=%v", weak), func(t *testing.T) {
+			args := []string{"--secret", "k"}
+			if weak {
+				args = append(args, "--ids", "sequential", "--no-regenerate", "--logout-keeps-session", "--no-httponly")
+			}
+			_, url := startServeDemo(t, args...)
+			c := &http.Client{Timeout: 10 * time.Second}
+			do := func(method, path, body, ck string) (*http.Response, string) {
+				t.Helper()
+				req, _ := http.NewRequest(method, url+path, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if ck != "" {
+					req.Header.Set("Cookie", ck)
+				}
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				return resp, string(b)
+			}
+			resp, _ := do("GET", "", "", "")
+			set := resp.Header.Get("Set-Cookie")
+			before, _, _ := strings.Cut(set, ";")
+			id, _ := signer.ParseSessionCookie(strings.TrimPrefix(before, "connect.sid="))
+			if hasHTTPOnly := strings.Contains(set, "; HttpOnly"); hasHTTPOnly == weak {
+				t.Errorf("Set-Cookie %q: HttpOnly %v", set, hasHTTPOnly)
+			}
+			if isFirst := id == "1"; isFirst != weak {
+				t.Errorf("the first session's id is %q", id)
+			}
+			resp, body := do("POST", "login", "user=alice", before)
+			after := before
+			if set := resp.Header.Get("Set-Cookie"); set != "" {
+				after, _, _ = strings.Cut(set, ";")
+			}
+			if resp.StatusCode != 200 || !strings.HasSuffix(body, `"user":"alice"}`) || (after == before) != weak {
+				t.Fatalf("login: %d %s, cookie %q before %q", resp.StatusCode, body, after, before)
+			}
+			if resp, body := do("GET", "me", "", after); resp.StatusCode != 200 || body != `{"user":"alice"}` {
+				t.Fatalf("/me: %d %s", resp.StatusCode, body)
+			}
+			do("POST", "logout", "", after)
+			resp, _ = do("GET", "me", "", after)
+			if want := map[bool]int{false: 401, true: 200}[weak]; resp.StatusCode != want {
+				t.Errorf("/me replaying the cookie after logout: %d, want %d", resp.StatusCode, want)
+			}
+		})
 	}
 }

@@ -11,9 +11,10 @@ import (
 // cookieConfig is the part of Options that shapes the session cookie and
 // the cookie part of a stored session.
 type cookieConfig struct {
-	maxAge   time.Duration // 0: a browser-session cookie (expires null)
-	secure   bool
-	sameSite string // "", "lax", "strict", "none"
+	maxAge     time.Duration // 0: a browser-session cookie (expires null)
+	secure     bool
+	sameSite   string // "", "lax", "strict", "none"
+	noHTTPOnly bool   // omit HttpOnly (express-session's cookie.httpOnly false)
 }
 
 // expiresAt is when a session saved at now expires by the cookie's MaxAge,
@@ -48,7 +49,9 @@ type expressCookie struct {
 
 func newExpressCookie(name string, signer *cookie.ExpressSigner, c cookieConfig) expressCookie {
 	var tail strings.Builder
-	tail.WriteString("; HttpOnly")
+	if !c.noHTTPOnly {
+		tail.WriteString("; HttpOnly")
+	}
 	if c.secure {
 		tail.WriteString("; Secure")
 	}
@@ -110,7 +113,9 @@ func newCookieSessionCookie(name string, kg *cookie.Keygrip, c cookieConfig) coo
 	if c.secure {
 		tail += "; secure"
 	}
-	tail += "; httponly"
+	if !c.noHTTPOnly {
+		tail += "; httponly"
+	}
 	return cookieSessionCookie{name: name, sigName: name + ".sig", keygrip: kg, maxAge: c.maxAge, tail: tail}
 }
 

@@ -2,8 +2,8 @@ package demo
 
 import (
 	"encoding/base64"
-	mrand "math/rand/v2"
 	"net/http"
+	"time"
 
 	"github.com/sessctl/sessctl/cookie"
 )
@@ -20,14 +20,19 @@ func (a *app) serveCookie(w http.ResponseWriter, r *http.Request) int {
 	if ok {
 		sess.VisitCount++
 	} else {
-		sess = Session{SID: int32(mrand.IntN(10000)), VisitCount: 1}
+		sess = a.freshSession(time.Time{})
 		status = http.StatusCreated
 	}
-	var buf [64]byte
-	body := appendCookieSessionJSON(buf[:0], sess)
-	h["Set-Cookie"] = a.csCookie.setCookies(base64.StdEncoding.EncodeToString(body), a.now())
-	writeExpress(w, status, hdrJSON, body)
+	a.sendCookieSession(w, status, sess)
 	return status
+}
+
+// sendCookieSession sends sess as the body and in cookie-session's cookies.
+func (a *app) sendCookieSession(w http.ResponseWriter, status int, sess Session) {
+	var buf [128]byte
+	body := appendCookieSessionJSON(buf[:0], sess)
+	w.Header()["Set-Cookie"] = a.csCookie.setCookies(base64.StdEncoding.EncodeToString(body), a.now())
+	writeExpress(w, status, hdrJSON, body)
 }
 
 // readCookieSession returns the session the request's cookies carry when

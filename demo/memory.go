@@ -63,6 +63,7 @@ type memEntry struct {
 type memoryShard struct {
 	mu         sync.Mutex
 	index      map[memKey]int32
+	users      map[memKey]string // the few sessions with a user (POST /login); nil until one
 	slab       []memEntry
 	free       int32 // first free slot, -1 none
 	head, tail int32 // most and least recently used, -1 when empty
@@ -160,8 +161,8 @@ func (s *MemoryStore) expiry(now int64) int64 {
 	return 0
 }
 
-func (s *MemoryStore) session(e *memEntry, expires int64) Session {
-	sess := Session{SID: e.sid, VisitCount: e.visits}
+func (s *MemoryStore) session(e *memEntry, expires int64, user string) Session {
+	sess := Session{SID: e.sid, VisitCount: e.visits, User: user}
 	if expires != 0 && s.maxAge.Load() {
 		sess.Expires = time.UnixMilli(expires).UTC()
 	}
@@ -179,7 +180,7 @@ func (s *MemoryStore) Create(_ context.Context, id string, sess Session) error {
 	}
 	sh := s.shard(&k)
 	sh.mu.Lock()
-	sh.put(k, sess.SID, sess.VisitCount, exp, now)
+	sh.put(k, sess.SID, sess.VisitCount, exp, now, sess.User)
 	sh.mu.Unlock()
 	return nil
 }
@@ -200,7 +201,7 @@ func (s *MemoryStore) Visit(_ context.Context, id string) (Session, error) {
 	old := e.expires
 	e.expires = s.expiry(now)
 	sh.toFront(i)
-	sess := s.session(e, old)
+	sess := s.session(e, old, sh.users[k])
 	sh.mu.Unlock()
 	return sess, nil
 }
@@ -219,7 +220,7 @@ func (s *MemoryStore) Load(_ context.Context, id string) (Session, error) {
 	}
 	sh.toFront(i)
 	e := &sh.slab[i]
-	return s.session(e, e.expires), nil
+	return s.session(e, e.expires, sh.users[k]), nil
 }
 
 // Rename implements Renamer.
@@ -234,14 +235,15 @@ func (s *MemoryStore) Rename(_ context.Context, oldID, newID string) (Session, e
 		return Session{}, ErrNotFound
 	}
 	e := a.slab[i]
+	user := a.users[ko]
 	a.remove(i)
 	a.mu.Unlock()
 	// Between the two locks the session is in neither place: a concurrent
 	// visit of the old id gets a fresh session, as it would just after.
 	b.mu.Lock()
-	b.put(kn, e.sid, e.visits, e.expires, now)
+	b.put(kn, e.sid, e.visits, e.expires, now, user)
 	b.mu.Unlock()
-	return s.session(&e, e.expires), nil
+	return s.session(&e, e.expires, user), nil
 }
 
 // Destroy implements Store.
@@ -299,6 +301,7 @@ func (s *MemoryStore) Close() error {
 		sh := &s.shards[i]
 		sh.mu.Lock()
 		sh.index = make(map[memKey]int32)
+		sh.users = nil
 		sh.slab = nil
 		sh.free, sh.head, sh.tail = -1, -1, -1
 		sh.mu.Unlock()
@@ -320,7 +323,8 @@ func (sh *memoryShard) find(k memKey, now int64) (int32, bool) {
 }
 
 // put stores a session under k as the most recently used.
-func (sh *memoryShard) put(k memKey, sid int32, visits, expires, now int64) {
+func (sh *memoryShard) put(k memKey, sid int32, visits, expires, now int64, user string) {
+	sh.setUser(k, user)
 	if i, ok := sh.index[k]; ok {
 		e := &sh.slab[i]
 		e.sid, e.visits, e.expires = sid, visits, expires
@@ -350,8 +354,24 @@ func (sh *memoryShard) put(k memKey, sid int32, visits, expires, now int64) {
 	sh.pushFront(i)
 }
 
+// setUser keeps or drops the user of the session under k.
+func (sh *memoryShard) setUser(k memKey, user string) {
+	switch {
+	case user != "":
+		if sh.users == nil {
+			sh.users = make(map[memKey]string)
+		}
+		sh.users[k] = user
+	case sh.users != nil:
+		delete(sh.users, k)
+	}
+}
+
 func (sh *memoryShard) remove(i int32) {
 	delete(sh.index, sh.slab[i].key)
+	if sh.users != nil {
+		delete(sh.users, sh.slab[i].key)
+	}
 	sh.unlink(i)
 	sh.slab[i] = memEntry{next: sh.free}
 	sh.free = i

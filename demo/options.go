@@ -59,6 +59,22 @@ type Options struct {
 	Racy bool
 	// Delay is the pause between load and save in Racy mode.
 	Delay time.Duration
+	// IDs is how session ids are made: IDRandom (the default when empty),
+	// or a weak scheme for sessctl audit to find (IDShort, IDSequential,
+	// IDTime).
+	IDs IDScheme
+	// NoRegenerate makes POST /login keep the session id it came with (the
+	// session-fixation mistake); by default login moves the session to a
+	// new id, as req.session.regenerate() does.
+	NoRegenerate bool
+	// LogoutKeepsSession makes POST /logout clear the cookie only: the
+	// session stays valid in the store, and a copy of the cookie still
+	// works. By default logout destroys it.
+	LogoutKeepsSession bool
+	// NoHTTPOnly drops the HttpOnly attribute (express-session's
+	// cookie.httpOnly false: the JSON says "httpOnly":false), so scripts
+	// on the page can read the cookie.
+	NoHTTPOnly bool
 	// Logger, when set, gets one line per request.
 	Logger *slog.Logger
 	// ErrorLog, when set, gets a line when the store becomes unavailable
@@ -75,8 +91,9 @@ type Options struct {
 // ModeCookie). POST /logout destroys the session, POST /regenerate moves it
 // to a new id, GET /healthz answers 200 "ok" (503 when the store is
 // unreachable). Anything else is Express's 404 page. It panics only on
-// invalid Options (Racy over a Store that cannot Load, an unknown Mode or
-// SameSite).
+// invalid Options (Racy over a Store that cannot Load, an unknown Mode,
+// SameSite or IDs). POST /login and GET /me are the parts sessctl audit
+// drives: login sets a user in the session, /me shows it or answers 401.
 func NewHandler(opts Options) http.Handler {
 	a, err := newApp(opts)
 	if err != nil {
@@ -102,11 +119,15 @@ func newApp(opts Options) (*app, error) {
 	}
 	a := &app{
 		store: opts.Store, mode: opts.Mode,
-		cc:   cookieConfig{maxAge: opts.MaxAge, secure: opts.Secure, sameSite: opts.SameSite},
+		cc:   cookieConfig{maxAge: opts.MaxAge, secure: opts.Secure, sameSite: opts.SameSite, noHTTPOnly: opts.NoHTTPOnly},
 		racy: opts.Racy, delay: opts.Delay, logger: opts.Logger, errLog: opts.ErrorLog, now: opts.Now,
+		noRegenerate: opts.NoRegenerate, logoutKeepsSession: opts.LogoutKeepsSession,
 	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	if a.ids, err = newIDMaker(opts.IDs, a.now); err != nil {
+		return nil, err
 	}
 	if a.cc.maxAge < 0 {
 		a.cc.maxAge = 0
@@ -136,6 +157,10 @@ func newApp(opts Options) (*app, error) {
 	if r, ok := a.store.(Renamer); ok && a.mode == ModeStore {
 		a.renamer = r
 	}
+	if l, ok := a.store.(Loader); ok && a.mode == ModeStore {
+		a.loader = l
+	}
+	a.auth = a.loader != nil || a.mode == ModeCookie
 	if c, ok := a.store.(cookieConfigurer); ok {
 		c.setCookieConfig(a.cc)
 	}

@@ -15,19 +15,25 @@ import (
 // app is the handler NewHandler returns: the reference Express example over
 // a Store, or over cookies.
 type app struct {
-	store     Store
-	renamer   Renamer // nil in cookie mode or over a store that cannot rename
-	mode      Mode
-	cc        cookieConfig
-	cookie    expressCookie       // ModeStore's connect.sid
-	csCookie  cookieSessionCookie // ModeCookie's session and session.sig
-	json      sessionJSON
-	racy      bool
-	delay     time.Duration
-	logger    *slog.Logger
-	errLog    *slog.Logger
-	now       func() time.Time
-	storeDown atomic.Bool
+	store    Store
+	renamer  Renamer // nil in cookie mode or over a store that cannot rename
+	loader   Loader  // nil in cookie mode or over a store that cannot load
+	auth     bool    // serve /login and /me: cookie mode, or a loader
+	ids      *idMaker
+	mode     Mode
+	cc       cookieConfig
+	cookie   expressCookie       // ModeStore's connect.sid
+	csCookie cookieSessionCookie // ModeCookie's session and session.sig
+	json     sessionJSON
+	racy     bool
+	delay    time.Duration
+	// weak modes, for sessctl audit to find
+	noRegenerate       bool
+	logoutKeepsSession bool
+	logger             *slog.Logger
+	errLog             *slog.Logger
+	now                func() time.Time
+	storeDown          atomic.Bool
 }
 
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -55,6 +61,10 @@ func (a *app) route(w http.ResponseWriter, r *http.Request) (status int, sessID 
 		return a.logout(w, r)
 	case r.URL.Path == "/regenerate" && r.Method == http.MethodPost && a.renamer != nil:
 		return a.regenerate(w, r)
+	case r.URL.Path == "/login" && r.Method == http.MethodPost && a.auth:
+		return a.login(w, r)
+	case r.URL.Path == "/me" && get && a.auth:
+		return a.me(w, r)
 	}
 	return a.notFound(w, r), ""
 }
@@ -89,19 +99,29 @@ func (a *app) serve(w http.ResponseWriter, r *http.Request) (status int, sessID 
 		// unknown or expired id: a fresh session, as express-session does
 	}
 
-	id := newSessionID()
+	id := a.ids.next()
 	var now time.Time // only a cookie with an expiry needs the clock
-	sess := Session{SID: int32(mrand.IntN(10000)), VisitCount: 1}
 	if a.cc.maxAge > 0 {
 		now = a.now()
-		sess.Expires = a.cc.expiresAt(now)
 	}
+	sess := a.freshSession(now)
 	if err := a.store.Create(ctx, id, sess); err != nil {
 		return a.unavailable(w, err), id
 	}
 	a.storeUp()
 	a.send(w, http.StatusCreated, sess, id, now)
 	return http.StatusCreated, id
+}
+
+// freshSession is the reference example's new session: sid random in
+// [0, 10000), visitCount 1, and the cookie's expiry from now (none when now
+// is zero or the cookie has no MaxAge).
+func (a *app) freshSession(now time.Time) Session {
+	s := Session{SID: int32(mrand.IntN(10000)), VisitCount: 1}
+	if !now.IsZero() {
+		s.Expires = a.cc.expiresAt(now)
+	}
+	return s
 }
 
 // racyVisit is express-session's read-modify-write: load, pause, save the
@@ -140,7 +160,7 @@ func (a *app) logout(w http.ResponseWriter, r *http.Request) (int, string) {
 		h["Set-Cookie"] = a.csCookie.cleared() // cookie-session's req.session = null
 	} else {
 		var ok bool
-		if id, ok = a.cookie.sessionID(r.Header["Cookie"]); ok {
+		if id, ok = a.cookie.sessionID(r.Header["Cookie"]); ok && !a.logoutKeepsSession {
 			if err := a.store.Destroy(r.Context(), id); err != nil {
 				return a.unavailable(w, err), id
 			}
@@ -161,7 +181,7 @@ func (a *app) regenerate(w http.ResponseWriter, r *http.Request) (int, string) {
 	h["X-Powered-By"] = hdrPoweredBy
 	id, ok := a.cookie.sessionID(r.Header["Cookie"])
 	if ok {
-		newID := newSessionID()
+		newID := a.ids.next()
 		sess, err := a.renamer.Rename(r.Context(), id, newID)
 		switch {
 		case err == nil:

@@ -12,6 +12,9 @@ import (
 type Session struct {
 	SID        int32
 	VisitCount int64
+	// User is who POST /login signed in; empty means nobody (and no "user"
+	// key in the JSON).
+	User string
 	// Expires is the session cookie's expiry as the store held it before the
 	// request (express-session's req.session.cookie.expires, shown in the
 	// JSON when the handler has a MaxAge). Zero means none. Stores set a
