@@ -1,0 +1,572 @@
+package interop
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sessctl/sessctl/internal/testenv"
+)
+
+const (
+	benchN      = 300 // requests per bench run
+	benchC      = 8   // bench connections
+	decodeProcs = 4   // decode --url runs at a time
+)
+
+// TestFrameworks runs sessctl against each real framework app: bench
+// --shared and per-session with the truth from the app and its store, visit
+// x3 through one jar, login and logout, decode --url on fresh cookies
+// compared with the framework's own reading, and wrong secrets and keys.
+func TestFrameworks(t *testing.T) {
+	for _, spec := range apps {
+		t.Run(spec.name, func(t *testing.T) {
+			t.Parallel()
+			bin := sessctl(t)
+			in := spec.start(t, testenv.FreeAddr(t))
+			s := &suite{spec: spec, in: in, bin: bin}
+			// bench --shared first, on the fresh app: its session is then the
+			// only one whose counter passed 3 (the truth's max_count).
+			s.check(t, "bench-shared", s.benchShared)
+			s.check(t, "bench-per-session", s.benchPerSession)
+			s.check(t, "visit", s.visit)
+			s.check(t, "login-logout", s.loginLogout)
+			s.check(t, "decode", s.decode)
+			if spec.secret {
+				s.check(t, "wrong-secret", s.wrongSecret)
+			}
+			if spec.encKey {
+				s.check(t, "wrong-enc-key", s.wrongEncKey)
+				s.check(t, "no-enc-key", s.noEncKey)
+			}
+		})
+	}
+}
+
+// suite is one app's run; problems are what a check saw go wrong.
+type suite struct {
+	spec    appSpec
+	in      *instance
+	bin     string
+	samples []map[string]string // the cookies of each decode sample, for the later checks
+}
+
+// check runs one check as a subtest, applying knownBroken.
+func (s *suite) check(t *testing.T, name string, f func(t *testing.T) []string) {
+	t.Run(name, func(t *testing.T) {
+		problems := f(t)
+		reason, broken := knownBroken[check{s.spec.name, name}]
+		switch {
+		case broken && len(problems) > 0:
+			t.Skipf("known broken (%s): %s", reason, strings.Join(problems, "; "))
+		case broken:
+			t.Fatalf("listed in knownBroken (%s) but holds now: remove it from the table", reason)
+		case len(problems) > 0:
+			t.Errorf("%s/%s:\n  %s", s.spec.name, name, strings.Join(problems, "\n  "))
+		}
+	})
+}
+
+// sessctlJSON runs sessctl with args and decodes its JSON stdout into v.
+func (s *suite) sessctlJSON(t *testing.T, v any, args ...string) int {
+	t.Helper()
+	code, err := s.sessctlJSONErr(v, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// sessctlJSONErr is sessctlJSON for worker goroutines: trouble is an error.
+func (s *suite) sessctlJSONErr(v any, args ...string) (int, error) {
+	r, err := runCmd(binDir, "", append([]string{s.bin}, args...)...)
+	if err != nil {
+		return 0, err
+	}
+	if err := json.Unmarshal(r.stdout, v); err != nil {
+		return 0, fmt.Errorf("sessctl %s: exit %d, output not JSON (%v): %.300s\n%s",
+			strings.Join(args, " "), r.code, err, r.stdout, r.stderr)
+	}
+	return r.code, nil
+}
+
+type truth struct {
+	Requests int `json:"requests"`
+	Created  int `json:"created"`
+	MaxCount int `json:"max_count"`
+}
+
+func (s *suite) truth(t *testing.T) truth {
+	var tr truth
+	getJSON(t, s.in.url+"_truth", &tr)
+	return tr
+}
+
+// benchResult is the part of bench's JSON the checks read.
+type benchResult struct {
+	Successes   int `json:"successes"`
+	Consistency struct {
+		Verdict         string `json:"verdict"`
+		SessionsCreated int    `json:"sessions_created"`
+		ExtraSessions   int    `json:"extra_sessions"`
+		Gaps            int    `json:"gaps"`
+		Repeats         int    `json:"repeats"`
+		Regressions     int    `json:"regressions"`
+		Resets          int    `json:"resets"`
+		IDChanges       int    `json:"id_changes"`
+		InitialCounter  int    `json:"initial_counter"`
+		FinalCounter    int    `json:"final_counter"`
+		LostUpdates     int    `json:"lost_updates"`
+		Duplicates      int    `json:"duplicates"`
+	} `json:"consistency"`
+}
+
+func (s *suite) bench(t *testing.T, extra ...string) (benchResult, int) {
+	var b benchResult
+	args := append([]string{"bench", "-n", fmt.Sprint(benchN), "-c", fmt.Sprint(benchC), "-o", "json"}, extra...)
+	code := s.sessctlJSON(t, &b, append(args, s.in.url)...)
+	return b, code
+}
+
+// benchShared: every request on one session. The truth: the app counts the
+// requests it served and the sessions it created; the final counter is the
+// store's (server-side sessions) or the highest the app issued (the session
+// lives in the cookie: every concurrent update on the one cookie but the
+// last writer's is lost, and each lost one repeats a counter already sent).
+func (s *suite) benchShared(t *testing.T) []string {
+	before := s.truth(t)
+	if before.Requests != 0 {
+		t.Fatalf("bench-shared needs a fresh app, this one served %d requests", before.Requests)
+	}
+	b, code := s.bench(t, "--shared")
+	after := s.truth(t)
+	c := b.Consistency
+	var p []string
+	// The session's creation and bench's final probe are requests of their own.
+	if b.Successes+c.SessionsCreated+1 != after.Requests {
+		p = append(p, fmt.Sprintf("bench counts %d successes + %d sessions created + the final probe, the app served %d requests",
+			b.Successes, c.SessionsCreated, after.Requests))
+	}
+	if c.Resets != after.Created-1 || c.ExtraSessions != after.Created-1 {
+		p = append(p, fmt.Sprintf("resets %d, extra sessions %d: the app created %d session(s) in all, so %d",
+			c.Resets, c.ExtraSessions, after.Created, after.Created-1))
+	}
+	final, where := after.MaxCount, "highest counter the app issued"
+	if s.in.store != nil {
+		final, where = 0, "store's counter"
+		for _, v := range s.in.store(t) {
+			if n, ok := v["visitCount"].(float64); ok && int(n) > final {
+				final = int(n)
+			}
+		}
+	}
+	updates := after.Requests - after.Created
+	lost := updates - (final - 1)
+	if abs(c.LostUpdates-lost) > benchC {
+		p = append(p, fmt.Sprintf("lost updates %d, truth %d (%d updates, %s %d)", c.LostUpdates, lost, updates, where, final))
+	}
+	if abs(c.FinalCounter-final) > benchC {
+		p = append(p, fmt.Sprintf("final counter %d, %s %d", c.FinalCounter, where, final))
+	}
+	if s.spec.carried && abs(c.Duplicates-lost) > benchC {
+		p = append(p, fmt.Sprintf("duplicates %d, truth %d (each lost update on a cookie repeats a counter)", c.Duplicates, lost))
+	}
+	wantVerdict, wantCode := "CONSISTENT", 0
+	if lost > 0 {
+		wantVerdict, wantCode = "INCONSISTENT", 1
+	}
+	if c.Verdict != wantVerdict || code != wantCode {
+		p = append(p, fmt.Sprintf("verdict %s exit %d, want %s exit %d (truth: %d of %d updates lost)",
+			c.Verdict, code, wantVerdict, wantCode, lost, updates))
+	}
+	t.Logf("bench --shared: %d updates, %d lost (truth), bench: lost %d duplicates %d resets %d final %d, %s %d",
+		updates, lost, c.LostUpdates, c.Duplicates, c.Resets, c.FinalCounter, where, final)
+	return p
+}
+
+// benchPerSession: one session per connection, each user's requests in
+// sequence: nothing may be lost, and the app (and its store) created exactly
+// the sessions bench reports.
+func (s *suite) benchPerSession(t *testing.T) []string {
+	before := s.truth(t)
+	var storeBefore map[string]map[string]any
+	if s.in.store != nil {
+		storeBefore = s.in.store(t)
+	}
+	b, code := s.bench(t)
+	after := s.truth(t)
+	c := b.Consistency
+	var p []string
+	created := after.Created - before.Created
+	if c.SessionsCreated != created {
+		p = append(p, fmt.Sprintf("bench reports %d sessions created, the app created %d", c.SessionsCreated, created))
+	}
+	t.Logf("bench: %d successes, %d sessions created; the app served %d requests, created %d sessions",
+		b.Successes, c.SessionsCreated, after.Requests-before.Requests, created)
+	if served := after.Requests - before.Requests; b.Successes != served {
+		p = append(p, fmt.Sprintf("bench counts %d successes, the app served %d requests", b.Successes, served))
+	}
+	if s.in.store != nil {
+		newSessions, sum := 0, 0
+		for id, v := range s.in.store(t) {
+			if _, old := storeBefore[id]; old {
+				continue
+			}
+			newSessions++
+			n, _ := v["visitCount"].(float64)
+			sum += int(n)
+		}
+		if newSessions != c.SessionsCreated {
+			p = append(p, fmt.Sprintf("the store has %d new sessions, bench reports %d created", newSessions, c.SessionsCreated))
+		}
+		if served := after.Requests - before.Requests; sum != served {
+			p = append(p, fmt.Sprintf("the new sessions' counters add up to %d, the app served %d requests", sum, served))
+		}
+	}
+	if c.Verdict != "CONSISTENT" || code != 0 || c.Resets+c.Gaps+c.Repeats+c.Regressions+c.IDChanges+c.ExtraSessions != 0 {
+		p = append(p, fmt.Sprintf("verdict %s exit %d (resets %d, gaps %d, repeats %d, regressions %d, id changes %d, extra sessions %d), want CONSISTENT exit 0: %d users in sequence lose nothing",
+			c.Verdict, code, c.Resets, c.Gaps, c.Repeats, c.Regressions, c.IDChanges, c.ExtraSessions, created))
+	}
+	return p
+}
+
+// visitResult is the part of visit's JSON the checks read.
+type visitResult struct {
+	Visits []struct {
+		Status int             `json:"status"`
+		Body   json.RawMessage `json:"body"`
+	} `json:"visits"`
+}
+
+func (s *suite) visitOnce(t *testing.T, jar string, args ...string) (status int, body map[string]any) {
+	var v visitResult
+	code := s.sessctlJSON(t, &v, append([]string{"visit", "--jar", jar, "-o", "json"}, args...)...)
+	if code != 0 || len(v.Visits) != 1 {
+		t.Fatalf("sessctl visit %v: exit %d, %d visits", args, code, len(v.Visits))
+	}
+	json.Unmarshal(v.Visits[0].Body, &body) // a body that is no JSON object stays nil
+	return v.Visits[0].Status, body
+}
+
+// visit: three runs of sessctl visit through one jar continue one session.
+func (s *suite) visit(t *testing.T) []string {
+	jar := filepath.Join(t.TempDir(), "cookies.txt")
+	var p []string
+	for i := 1; i <= 3; i++ {
+		status, body := s.visitOnce(t, jar, s.in.url)
+		want := 200
+		if i == 1 {
+			want = 201
+		}
+		if n, _ := body["visitCount"].(float64); status != want || int(n) != i {
+			p = append(p, fmt.Sprintf("visit %d: status %d visitCount %v, want %d and %d", i, status, body["visitCount"], want, i))
+		}
+	}
+	return p
+}
+
+// loginLogout: POST /login stores the user; after GET /logout the next
+// visit starts a new session.
+func (s *suite) loginLogout(t *testing.T) []string {
+	jar := filepath.Join(t.TempDir(), "cookies.txt")
+	user := "u" + randHex(4)
+	var p []string
+	s.visitOnce(t, jar, s.in.url)
+	if status, body := s.visitOnce(t, jar, "-X", "POST", "-d", "user="+user, s.in.url+"login"); status != 200 || body["user"] != user {
+		p = append(p, fmt.Sprintf("POST /login: status %d body %v, want 200 and user %s", status, body, user))
+	}
+	s.visitOnce(t, jar, s.in.url+"logout")
+	if status, body := s.visitOnce(t, jar, s.in.url); status != 201 || body["visitCount"] != 1.0 {
+		p = append(p, fmt.Sprintf("GET / after logout: status %d visitCount %v, want 201 and 1", status, body["visitCount"]))
+	}
+	return p
+}
+
+// decoded is the part of decode's JSON the checks read.
+type decoded struct {
+	Name      string                        `json:"name"`
+	Format    string                        `json:"format"`
+	Signature string                        `json:"signature"`
+	Payload   any                           `json:"payload"`
+	IssuedAt  string                        `json:"issued_at"`
+	ExpiresAt string                        `json:"expires_at"`
+	Fields    []struct{ Key, Value string } `json:"fields"`
+	Warnings  []string                      `json:"warnings"`
+	Error     string                        `json:"error"`
+}
+
+// words is everything decode said about an input, for checks that a
+// condition is named.
+func (d decoded) words() string {
+	var w []string
+	for _, f := range d.Fields {
+		w = append(w, f.Key+": "+f.Value)
+	}
+	w = append(append(w, d.Warnings...), d.Error)
+	return strings.ToLower(strings.Join(w, "; "))
+}
+
+// decodeArgs are decode's key flags for this app.
+func (s *suite) decodeArgs(secret, encKey string) []string {
+	var a []string
+	if secret != "" {
+		a = append(a, "--secret", secret)
+	}
+	if encKey != "" {
+		a = append(a, "--enc-key", encKey)
+	}
+	return a
+}
+
+// decodeOne runs decode with args and returns its entry for the session
+// cookie and its exit code.
+func (s *suite) decodeOne(args ...string) (decoded, int, error) {
+	var out []decoded
+	code, err := s.sessctlJSONErr(&out, append([]string{"decode", "-o", "json"}, args...)...)
+	if err != nil {
+		return decoded{}, 0, err
+	}
+	for _, d := range out {
+		if d.Name == s.spec.cookie {
+			return d, code, nil
+		}
+	}
+	return decoded{}, 0, fmt.Errorf("sessctl decode %v: exit %d, no entry for %s in %+v", args, code, s.spec.cookie, out)
+}
+
+// decode: decode --url on fresh sessions, each compared with the
+// framework's own reading of the same cookie.
+func (s *suite) decode(t *testing.T) []string {
+	dir := t.TempDir()
+	n := s.spec.sampleCount()
+	ds := make([]decoded, n)
+	codes := make([]int, n)
+	s.samples = make([]map[string]string, n)
+	parallel(t, n, func(i int) (err error) {
+		jar := filepath.Join(dir, fmt.Sprintf("jar%d.txt", i))
+		args := append([]string{"--url", s.in.url, "--jar", jar}, s.decodeArgs(s.in.secret, s.in.encKey)...)
+		if ds[i], codes[i], err = s.decodeOne(args...); err != nil {
+			return err
+		}
+		s.samples[i], err = readJar(jar)
+		return err
+	})
+	truths := s.in.verify(t, s.samples)
+	wantSig := "unsigned"
+	if s.spec.secret {
+		wantSig = "valid"
+	}
+	var bad tally
+	for i, d := range ds {
+		v := truths[i]
+		if e, ok := v["error"]; ok {
+			t.Fatalf("sample %d: the framework refuses its own cookie %v: %v", i, s.samples[i], e)
+		}
+		if codes[i] != 0 || d.Signature != wantSig {
+			bad.add("verdict", i, fmt.Sprintf("exit %d signature %q, want 0 and %q (%s)", codes[i], d.Signature, wantSig, d.words()))
+		}
+		got := d.Payload
+		if s.spec.name == "koa" {
+			got = withoutKoaMeta(got)
+		}
+		if !jsonEqual(got, v["payload"]) {
+			bad.add("payload", i, fmt.Sprintf("decode %s, %s reads %s", compact(d.Payload), s.spec.name, compact(v["payload"])))
+		}
+		if ts, ok := v["issued_at"].(float64); ok {
+			if at, err := time.Parse(time.RFC3339, d.IssuedAt); err != nil || at.Unix() != int64(ts) {
+				bad.add("issued_at", i, fmt.Sprintf("decode issued_at %q, the framework's timestamp %d", d.IssuedAt, int64(ts)))
+			}
+		}
+		if ms, ok := v["expires_ms"].(float64); ok {
+			if at, err := time.Parse(time.RFC3339Nano, d.ExpiresAt); err != nil || at.UnixMilli() != int64(ms) {
+				bad.add("expires_at", i, fmt.Sprintf("decode expires_at %q, koa's _expire %d", d.ExpiresAt, int64(ms)))
+			}
+		}
+	}
+	return bad.problems(n)
+}
+
+// wrongSecret: a wrong secret is named as such on every sample tried.
+func (s *suite) wrongSecret(t *testing.T) []string {
+	need(t, s.samples)
+	wrong := randHex(len(s.in.secret) / 2)
+	var bad tally
+	for i, c := range s.samples[:10] {
+		d, code, err := s.decodeOne(append([]string{s.cookieHeader(c)}, s.decodeArgs(wrong, s.in.encKey)...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code != 1 || d.Signature != "invalid" {
+			bad.add("wrong secret", i, fmt.Sprintf("exit %d signature %q, want 1 and \"invalid\"", code, d.Signature))
+		}
+	}
+	return bad.problems(10)
+}
+
+// wrongEncKey: the right hash key and a wrong block key: the signature is
+// valid, decryption fails, and decode says so and which key to check.
+func (s *suite) wrongEncKey(t *testing.T) []string {
+	need(t, s.samples)
+	wrong := randHex(len(s.in.encKey) / 2)
+	var bad tally
+	parallel(t, len(s.samples), func(i int) error {
+		d, code, err := s.decodeOne(append([]string{s.cookieHeader(s.samples[i])}, s.decodeArgs(s.in.secret, wrong)...)...)
+		w := d.words()
+		if code != 1 || d.Signature != "valid" || d.Payload != nil || !strings.Contains(w, "decrypt") || !strings.Contains(w, "enc-key") {
+			bad.add("wrong enc-key", i, fmt.Sprintf("exit %d signature %q payload %s, said %q; want exit 1, \"valid\", null, and decryption failed naming --enc-key",
+				code, d.Signature, compact(d.Payload), w))
+		}
+		return err
+	})
+	return bad.problems(len(s.samples))
+}
+
+// noEncKey: an encrypted cookie decoded without its block key is never
+// shown as plaintext: no payload, and --enc-key is asked for.
+func (s *suite) noEncKey(t *testing.T) []string {
+	need(t, s.samples)
+	var bad tally
+	parallel(t, len(s.samples), func(i int) error {
+		d, _, err := s.decodeOne(s.cookieHeader(s.samples[i]), "--secret", s.in.secret)
+		w := d.words()
+		if err == nil && (d.Payload != nil || !strings.Contains(w, "enc-key") || strings.Contains(w, "client-readable")) {
+			bad.add("no enc-key", i, fmt.Sprintf("payload %s, said %q; want null and --enc-key asked for", compact(d.Payload), w))
+		}
+		return err
+	})
+	return bad.problems(len(s.samples))
+}
+
+// cookieHeader is one sample as one decode input: a Cookie header with all
+// its cookies, so that a companion .sig pairs within it.
+func (s *suite) cookieHeader(c map[string]string) string {
+	names := make([]string, 0, len(c))
+	for n := range c {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + "=" + c[n]
+	}
+	return "Cookie: " + strings.Join(parts, "; ")
+}
+
+func need(t *testing.T, samples []map[string]string) {
+	t.Helper()
+	if len(samples) == 0 {
+		t.Fatal("no samples: the decode check must run first")
+	}
+}
+
+// parallel calls f(0..n-1) from decodeProcs goroutines; the first error
+// stops the calls and fails the test.
+func parallel(t *testing.T, n int, f func(i int) error) {
+	t.Helper()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	next := make(chan int)
+	stop := make(chan struct{})
+	for range decodeProcs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := f(i); err != nil {
+					once.Do(func() { first = err; close(stop) })
+				}
+			}
+		}()
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-stop:
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		t.Fatal(first)
+	}
+}
+
+// tally counts the samples that failed each way and keeps two examples;
+// safe for concurrent use.
+type tally struct {
+	mu       sync.Mutex
+	kinds    []string
+	count    map[string]int
+	examples map[string][]string
+}
+
+func (b *tally) add(kind string, i int, msg string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.count == nil {
+		b.count, b.examples = map[string]int{}, map[string][]string{}
+	}
+	if b.count[kind] == 0 {
+		b.kinds = append(b.kinds, kind)
+	}
+	b.count[kind]++
+	if len(b.examples[kind]) < 2 {
+		b.examples[kind] = append(b.examples[kind], fmt.Sprintf("#%d: %s", i, msg))
+	}
+}
+
+func (b *tally) problems(of int) []string {
+	var p []string
+	for _, k := range b.kinds {
+		p = append(p, fmt.Sprintf("%s wrong on %d of %d cookies, e.g. %s", k, b.count[k], of, strings.Join(b.examples[k], " | ")))
+	}
+	return p
+}
+
+// withoutKoaMeta drops koa-session's _expire and _maxAge, which decode
+// shows in the payload and koa keeps out of ctx.session (decode's
+// expires_at is compared with _expire instead).
+func withoutKoaMeta(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	out := map[string]any{}
+	for k, x := range m {
+		if k != "_expire" && k != "_maxAge" {
+			out[k] = x
+		}
+	}
+	return out
+}
+
+func jsonEqual(a, b any) bool {
+	var x, y any
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	json.Unmarshal(ja, &x)
+	json.Unmarshal(jb, &y)
+	return reflect.DeepEqual(x, y)
+}
+
+func compact(v any) string {
+	b, _ := json.Marshal(v)
+	if len(b) > 200 {
+		b = append(b[:200], "..."...)
+	}
+	return string(b)
+}
+
+func abs(n int) int { return int(math.Abs(float64(n))) }

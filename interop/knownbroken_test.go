@@ -1,0 +1,23 @@
+package interop
+
+// check names one check of one app: TestFrameworks/<app>/<check>.
+type check struct{ app, check string }
+
+// knownBroken lists the checks that fail today, each with the issue text it
+// belongs to. A listed check is skipped with that reason and what it saw; a
+// listed check that holds fails the run, so that the table stays honest:
+// remove the line when the fix lands.
+var knownBroken = map[check]string{
+	{"flask", "bench-shared"}:             sharedOnCookie,
+	{"django-signed", "bench-shared"}:     sharedOnCookie,
+	{"gorilla-hash", "bench-shared"}:      sharedOnCookie,
+	{"gorilla-hashblock", "bench-shared"}: sharedOnCookie,
+	{"koa", "bench-shared"}:               sharedOnCookie,
+	{"rails", "bench-shared"}:             sharedOnCookie,
+
+	{"gorilla-hashblock", "decode"}:        "issue 10, decode: gorilla/securecookie with --enc-key: about one real hash+block cookie in twelve is read as plaintext gob with a false \"not encrypted\" warning; with a block key given, decrypt",
+	{"gorilla-hashblock", "no-enc-key"}:    "issue 10, decode: without --enc-key, say \"encrypted or gob, give --enc-key\" unless the bytes are provably plain; never call a cookie plaintext because it parses",
+	{"gorilla-hashblock", "wrong-enc-key"}: "issue 10, decode: a MAC that verifies with a wrong decryption key gives a null payload and no word: say that the signature is valid and decryption failed, and which key to check",
+}
+
+const sharedOnCookie = "issue 10, bench: --shared on a session that lives in the cookie reports resets and extra sessions instead of lost updates; a new session is a 201 or a new id, not a new cookie value"
