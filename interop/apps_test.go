@@ -167,7 +167,7 @@ func startKoa(t *testing.T, addr string) *instance {
 
 func startExpressRedis(t *testing.T, addr string) *instance {
 	testenv.Interop(t)
-	redisURL := redis(t)
+	redisURL := testenv.StartRedis(t, "--appendonly", "no").URL()
 	dir := filepath.Join(appsDir(), "express-redis")
 	const prefix = "sess:"
 	in := &instance{url: "http://" + addr + "/", secret: randHex(20)}

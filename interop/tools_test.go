@@ -174,24 +174,6 @@ func (p *process) waitHTTP(t *testing.T, url string) {
 	}
 }
 
-// redis starts a redis-server of the test's own on a free port, no
-// persistence, and returns its redis:// URL.
-func redis(t *testing.T) string {
-	t.Helper()
-	bin := testenv.Command(t, "redis-server")
-	addr := testenv.FreeAddr(t)
-	port := addr[strings.LastIndex(addr, ":")+1:]
-	p := start(t, t.TempDir(), nil, bin, "--bind", "127.0.0.1", "--port", port,
-		"--save", "", "--appendonly", "no")
-	testenv.WaitListening(t, addr, 30*time.Second)
-	select {
-	case <-p.exited:
-		t.Fatalf("redis-server exited:\n%s", p.tail())
-	default:
-	}
-	return "redis://" + addr + "/0"
-}
-
 // result is one finished command: stdout, stderr and exit code.
 type result struct {
 	stdout, stderr []byte
