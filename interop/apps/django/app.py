@@ -27,8 +27,11 @@ settings.configure(
     INSTALLED_APPS=["django.contrib.sessions"],
     MIDDLEWARE=["django.contrib.sessions.middleware.SessionMiddleware"],
     SESSION_ENGINE=ENGINES[os.environ.get("ENGINE", "signed")],
+    # SQLite allows one writer at a time: wait for the lock up to 30 s (the
+    # default 5 s gives "database is locked" under a loaded test machine).
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3",
-                           "NAME": os.environ.get("DB", ":memory:")}},
+                           "NAME": os.environ.get("DB", ":memory:"),
+                           "OPTIONS": {"timeout": 30}}},
     USE_TZ=True,
 )
 django.setup()
