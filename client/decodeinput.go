@@ -158,7 +158,7 @@ func (it *decodeInputs) collect() error {
 	if jar == nil {
 		jar = NewJar()
 	}
-	steps, err := Visit(it.ctx, VisitOptions{URL: s.URL, Jar: jar, Timeout: s.Timeout, Header: s.Header, Insecure: s.Insecure})
+	steps, err := Visit(it.ctx, VisitConfig{URL: s.URL, Jar: jar, Timeout: s.Timeout, Header: s.Header, Insecure: s.Insecure})
 	if err != nil {
 		return fmt.Errorf("--url: %w", err) // err names the method and URL
 	}

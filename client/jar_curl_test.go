@@ -63,7 +63,7 @@ func TestJarCurlDomainCookies(t *testing.T) {
 	dir := t.TempDir()
 	ours := filepath.Join(dir, "sessctl.txt")
 	jar, _ := OpenJar(ours, JarOptions{})
-	steps, err := Visit(context.Background(), VisitOptions{URL: u("www.example.co.uk", "/set"), Jar: jar, Transport: tr})
+	steps, err := Visit(context.Background(), VisitConfig{URL: u("www.example.co.uk", "/set"), Jar: jar, Transport: tr})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -569,7 +569,7 @@ func TestJarValuesByteForByte(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps, err := Visit(context.Background(), VisitOptions{URL: srv.URL, Jar: j, Count: 2})
+	steps, err := Visit(context.Background(), VisitConfig{URL: srv.URL, Jar: j, Count: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func TestVisitDemo(t *testing.T) {
 	srv := demoServer(t, "s3cret")
 	jar := NewJar()
 	var seen []int
-	steps, err := Visit(context.Background(), VisitOptions{
+	steps, err := Visit(context.Background(), VisitConfig{
 		URL: srv.URL + "/", Count: 3, Jar: jar,
 		OnStep: func(s Step) { seen = append(seen, s.N) },
 	})
@@ -128,7 +128,7 @@ func TestVisitSessionIDChanged(t *testing.T) {
 		b.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	steps, err := Visit(context.Background(), VisitOptions{URL: srv.URL, Count: 2})
+	steps, err := Visit(context.Background(), VisitConfig{URL: srv.URL, Count: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestVisitStatusesCookiesRedirects(t *testing.T) {
 	ctx := context.Background()
 
 	jar := NewJar()
-	steps, err := Visit(ctx, VisitOptions{URL: srv.URL + "/login", Jar: jar})
+	steps, err := Visit(ctx, VisitConfig{URL: srv.URL + "/login", Jar: jar})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestVisitStatusesCookiesRedirects(t *testing.T) {
 		t.Errorf("without --follow: %+v", s)
 	}
 
-	steps, err = Visit(ctx, VisitOptions{URL: srv.URL + "/login", Jar: jar, Follow: true})
+	steps, err = Visit(ctx, VisitConfig{URL: srv.URL + "/login", Jar: jar, Follow: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestVisitStatusesCookiesRedirects(t *testing.T) {
 		t.Errorf("redirects %+v", s.Redirects)
 	}
 
-	steps, err = Visit(ctx, VisitOptions{URL: srv.URL + "/logout", Jar: jar})
+	steps, err = Visit(ctx, VisitConfig{URL: srv.URL + "/logout", Jar: jar})
 	if err != nil {
 		t.Fatalf("a 418 is a visit, not an error: %v", err)
 	}
@@ -232,7 +232,7 @@ func TestVisitStatusesCookiesRedirects(t *testing.T) {
 		t.Errorf("logout changes: %s", got)
 	}
 
-	steps, err = Visit(ctx, VisitOptions{
+	steps, err = Visit(ctx, VisitConfig{
 		URL: srv.URL + "/echo", Body: []byte("a=1"),
 		Header: http.Header{"X-Test": {"yes"}, "Host": {"app.test"}},
 	})
@@ -251,7 +251,7 @@ func TestVisitUnreachable(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	steps, err := Visit(context.Background(), VisitOptions{URL: url, Count: 2})
+	steps, err := Visit(context.Background(), VisitConfig{URL: url, Count: 2})
 	if err == nil || len(steps) != 0 {
 		t.Fatalf("Visit of a closed port: %d steps, err %v", len(steps), err)
 	}
@@ -270,7 +270,7 @@ func TestVisitTimeout(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	_, err := Visit(context.Background(), VisitOptions{URL: srv.URL, Timeout: 50 * time.Millisecond})
+	_, err := Visit(context.Background(), VisitConfig{URL: srv.URL, Timeout: 50 * time.Millisecond})
 	if err == nil || !strings.Contains(err.Error(), "no response within the 50ms timeout") {
 		t.Fatalf("err %v, want a timeout", err)
 	}
@@ -278,7 +278,7 @@ func TestVisitTimeout(t *testing.T) {
 
 func TestVisitBadURL(t *testing.T) {
 	for _, u := range []string{"ftp://x/", "http://", "::"} {
-		if _, err := Visit(context.Background(), VisitOptions{URL: u}); err == nil {
+		if _, err := Visit(context.Background(), VisitConfig{URL: u}); err == nil {
 			t.Errorf("Visit(%q) = nil error", u)
 		}
 	}
@@ -297,11 +297,11 @@ func TestBodyChanges(t *testing.T) {
 func TestVisitTLS(t *testing.T) {
 	srv := httptest.NewTLSServer(demo.NewHandler(demo.Options{}))
 	defer srv.Close()
-	if _, err := Visit(context.Background(), VisitOptions{URL: srv.URL}); err == nil || !strings.Contains(err.Error(), "certificate") {
+	if _, err := Visit(context.Background(), VisitConfig{URL: srv.URL}); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("self-signed certificate without Insecure: %v", err)
 	}
 	jar := NewJar()
-	steps, err := Visit(context.Background(), VisitOptions{URL: srv.URL, Count: 2, Insecure: true, Jar: jar})
+	steps, err := Visit(context.Background(), VisitConfig{URL: srv.URL, Count: 2, Insecure: true, Jar: jar})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func TestVisitBodyContentType(t *testing.T) {
 	}))
 	defer srv.Close()
 	for _, h := range []http.Header{nil, {"Content-Type": {"application/json"}}} {
-		if _, err := Visit(context.Background(), VisitOptions{URL: srv.URL, Body: []byte("user=alice"), Header: h}); err != nil {
+		if _, err := Visit(context.Background(), VisitConfig{URL: srv.URL, Body: []byte("user=alice"), Header: h}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,8 +10,13 @@ import (
 )
 
 // TestMain lets testscript scripts run the real sessctl binary: the test
-// binary itself, re-executed as "sessctl".
+// binary itself, re-executed as "sessctl"; with SESSCTL_TEST_AS_MAIN=1 it is sessctl
+// with its own arguments.
 func TestMain(m *testing.M) {
+	if os.Getenv("SESSCTL_TEST_AS_MAIN") == "1" {
+		// A process test runs the test binary as sessctl itself.
+		os.Exit(Main())
+	}
 	testscript.Main(m, map[string]func(){
 		"sessctl": func() { os.Exit(Main()) },
 	})

@@ -60,7 +60,7 @@ func TestFlagValueCompletion(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"visit", "-o", ""}, "table json :4"},
+		{[]string{"visit", "-o", ""}, "table json jsonl :4"},
 		{[]string{"bench", "--output", ""}, "table json :4"},
 		{[]string{"decode", "-o", ""}, "table json jsonl :4"},
 		{[]string{"decode", "--format", ""}, strings.Join(cookie.FormatNames(), " ") + " :4"},

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,17 +20,10 @@ import (
 )
 
 type visitOptions struct {
-	// URL is the URL to visit; "" visits an embedded demo server.
-	URL     string
-	Count   int
-	Method  string
-	Header  http.Header
-	Body    []byte // nil: no body
-	Follow  bool
-	Timeout time.Duration
-	// Insecure skips TLS verification.
-	Insecure bool
-	Output   string
+	// VisitConfig is the run; its URL "" visits an embedded demo server.
+	client.VisitConfig
+	// Output is table, json or jsonl.
+	Output string
 	// JarPath is the jar file; "" for an in-memory jar.
 	JarPath string
 	// Fresh forgets the cookies the jar would send to URL before visiting.
@@ -43,7 +35,8 @@ type visitOptions struct {
 func newVisitCmd(streams *report.Streams, runF func(context.Context, *visitOptions) error) *cobra.Command {
 	opts := &visitOptions{}
 	var headers []string
-	var data, jarFlag string
+	var body bodyFlags
+	var jarFlag string
 	c := &cobra.Command{
 		Use:   "visit [URL]",
 		Short: "Visit a URL with a persistent cookie jar and watch the session evolve",
@@ -51,6 +44,7 @@ func newVisitCmd(streams *report.Streams, runF func(context.Context, *visitOptio
 each visit, the status, the cookies sent, each Set-Cookie with its attributes and
 what the jar did with it, the body (pretty JSON when it is JSON) and what changed
 since the previous visit (visitCount 1 → 2, a new cookie, a new session id).
+Each visit is printed when it is done; -o jsonl prints one JSON object a visit.
 
 The jar is a Netscape cookies.txt as curl and wget read and write it, so
 "curl -b FILE -c FILE URL" and sessctl continue one session in both directions.
@@ -60,18 +54,33 @@ a device or - for stdout is written in place). Saving locks the file and merges
 this run's changes into it, so runs sharing a jar lose nothing of each other.
 --fresh forgets only the cookies the jar would send to URL; --jar-read-only
 reads and sends, never writes. Cookies are scoped as RFC 6265 and browsers do,
-with the public suffix list, within curl's and browsers' limits.
+with the public suffix list, within curl's and browsers' limits, and sent byte
+for byte as the jar holds them (as curl does).
+
+The request is curl's: -d sends a form (Content-Type
+application/x-www-form-urlencoded unless -H sets one), --json a JSON body with
+Content-Type and Accept application/json; a body makes the default method POST;
+well-known methods are sent upper case (-X get sends GET). -i shows every
+response header, -v the request as sent too.
+
+Everything the server sent is shown with control bytes escaped; a binary body
+as its size and a hex preview; a long body is cut in the text view (-o json
+keeps it up to 1 MiB). A password in the URL is shown as xxxxx.
 
 Without URL, visit starts the embedded demo server (serve-demo) on a free
 loopback port and visits it with an in-memory jar: the jar file is left alone.
 
-A response of any status is a visit (exit 0); an unreachable server, a timeout
-or a corrupt jar exit 2.`,
+Exit status: 0 when every visit got a response, of any status; 2 for a usage
+error, an unreachable server, a timeout (--timeout, 0 for none), a body cut
+short or a corrupt jar; 130 when interrupted. The visits done so far are
+shown before the error.`,
 		Example: `  sessctl visit -n 3
   sessctl visit http://127.0.0.1:3000/ --jar cookies.txt
   curl -s -b cookies.txt -c cookies.txt http://127.0.0.1:3000/
   sessctl visit http://127.0.0.1:3000/ -n 5 -o json | jq '.visits[].body.visitCount'
-  sessctl visit https://app.test/login -X POST -d @creds.txt -H 'Accept: application/json' --follow --fresh`,
+  sessctl visit http://127.0.0.1:3000/ -n 100 -o jsonl | jq -c '.changes[]'
+  sessctl visit https://app.test/login -d user=bob -d @creds.txt --follow --fresh
+  sessctl visit https://app.test/api/login --json '{"user":"bob"}' -v`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -85,21 +94,22 @@ or a corrupt jar exit 2.`,
 				return &usageError{fmt.Errorf("-n/--count must be at least 1, not %d", opts.Count)}
 			}
 			if opts.Timeout < 0 {
-				return &usageError{fmt.Errorf("--timeout must not be negative")}
+				return &usageError{fmt.Errorf("--timeout must not be negative (0: no timeout)")}
 			}
-			if opts.Output != "table" && opts.Output != "json" {
-				return &usageError{fmt.Errorf("-o/--output must be table or json, not %q", opts.Output)}
+			switch opts.Output {
+			case "table", "json", "jsonl":
+			default:
+				return &usageError{fmt.Errorf("-o/--output must be table, json or jsonl, not %q", opts.Output)}
 			}
 			h, err := parseVisitHeaders(headers)
 			if err != nil {
 				return &usageError{err}
 			}
 			opts.Header = h
-			if c.Flags().Changed("data") {
-				if opts.Body, err = readVisitData(data, streams.In); err != nil {
-					return err
-				}
+			if opts.Body, err = body.read(c.Flags(), streams.In, opts.Header); err != nil {
+				return err
 			}
+			opts.Method = client.CanonicalMethod(opts.Method)
 			switch {
 			case c.Flags().Changed("jar"):
 				if jarFlag == "" {
@@ -122,65 +132,36 @@ or a corrupt jar exit 2.`,
 	f := c.Flags()
 	f.IntVarP(&opts.Count, "count", "n", 1, "number of visits")
 	f.StringArrayVarP(&headers, "header", "H", nil, `request header "Name: value" (repeatable)`)
-	f.StringVarP(&opts.Method, "method", "X", "", "request method (default GET, POST with --data)")
-	f.StringVarP(&data, "data", "d", "", "request body, as a form unless -H sets Content-Type; @FILE reads FILE, @- stdin (CR and LF dropped, as curl -d)")
+	f.StringVarP(&opts.Method, "method", "X", "", "request method (default GET, POST with a body); well-known methods are sent upper case")
+	body.register(f)
 	f.BoolVar(&opts.Follow, "follow", false, fmt.Sprintf("follow redirects (up to %d)", client.MaxRedirects))
-	f.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "limit for each visit, redirects and body included (0: none)")
+	f.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "limit for each visit, redirects and body included (0: no timeout)")
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
-	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
-	completeValues(c, "output", "table", "json")
+	f.BoolVarP(&opts.AllHeaders, "include", "i", false, "show every response header (as curl -i)")
+	f.BoolVarP(&opts.Trace, "verbose", "v", false, "show the request as sent and every response header (as curl -v)")
+	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table, json (one document) or jsonl (one JSON object a visit, as each is done)")
+	completeValues(c, "output", "table", "json", "jsonl")
 	f.StringVar(&jarFlag, "jar", "", "cookie jar file (default $SESSCTL_JAR, else $XDG_STATE_HOME/sessctl/cookies.txt)")
 	f.BoolVar(&opts.Fresh, "fresh", false, "start a new session: forget the jar's cookies for URL (other sites' stay)")
 	f.BoolVar(&opts.JarReadOnly, "jar-read-only", false, "read and send the jar's cookies, never write the jar")
 	return c
 }
 
-func parseVisitHeaders(lines []string) (http.Header, error) {
-	kvs, err := parseHeaderLines(lines)
+// readVisitData reads bench's --data: the string itself, or with @ a file
+// (@- for stdin) with CR and LF removed, as curl -d does; an empty body is
+// not nil.
+func readVisitData(data string, stdin io.Reader) ([]byte, error) {
+	b, err := readBodyArg("--data", data, stdin)
 	if err != nil {
 		return nil, err
 	}
-	h := http.Header{}
-	for _, kv := range kvs {
-		h.Add(kv[0], kv[1])
+	if strings.HasPrefix(data, "@") {
+		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r"), nil), []byte("\n"), nil)
 	}
-	return h, nil
-}
-
-// parseHeaderLines reads -H "Name: value" lines in the user's order, the
-// names in canonical form (accept-language: Accept-Language).
-func parseHeaderLines(lines []string) ([][2]string, error) {
-	var kvs [][2]string
-	for _, line := range lines {
-		name, value, ok := strings.Cut(line, ":")
-		name = strings.TrimSpace(name)
-		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			return nil, fmt.Errorf("-H %q: want \"Name: value\"", line)
-		}
-		kvs = append(kvs, [2]string{http.CanonicalHeaderKey(name), strings.TrimSpace(value)})
+	if b == nil {
+		b = []byte{}
 	}
-	return kvs, nil
-}
-
-// readVisitData reads --data: the string itself, or with @ a file (@- for
-// stdin) with CR and LF removed, as curl -d does.
-func readVisitData(data string, stdin io.Reader) ([]byte, error) {
-	name, ok := strings.CutPrefix(data, "@")
-	if !ok {
-		return []byte(data), nil
-	}
-	var b []byte
-	var err error
-	if name == "-" {
-		b, err = io.ReadAll(stdin)
-	} else {
-		b, err = os.ReadFile(name)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read --data: %w", err)
-	}
-	b = bytes.ReplaceAll(b, []byte("\r"), nil)
-	return bytes.ReplaceAll(b, []byte("\n"), nil), nil
+	return b, nil
 }
 
 // defaultJarPath is $SESSCTL_JAR, else sessctl/cookies.txt in the user's
@@ -215,53 +196,48 @@ func runVisit(ctx context.Context, streams *report.Streams, opts *visitOptions) 
 		}
 	}
 
-	target, embedded := opts.URL, false
-	if target == "" {
-		srv, err := demo.Open("", demo.Options{})
+	cfg := opts.VisitConfig
+	embedded := false
+	if cfg.URL == "" {
+		srv, err := demo.Open("", demo.Options{SameSite: "lax"}) // serve-demo's default --same-site
 		if err != nil {
 			return fmt.Errorf("start the embedded demo server: %w", err)
 		}
 		defer srv.Close()
-		target, embedded = srv.URL(), true
-		report.VisitEmbedded(streams, target)
+		cfg.URL, embedded = srv.URL(), true
+		report.VisitEmbedded(streams, cfg.URL)
 	}
 	if opts.Fresh {
-		u, err := url.Parse(target)
+		u, err := url.Parse(cfg.URL)
 		if err != nil {
 			return err
 		}
 		jar.Forget(u)
 	}
-
-	steps, err := client.Visit(ctx, client.VisitOptions{
-		URL:      target,
-		Count:    opts.Count,
-		Method:   opts.Method,
-		Header:   opts.Header,
-		Body:     opts.Body,
-		Follow:   opts.Follow,
-		Timeout:  opts.Timeout,
-		Insecure: opts.Insecure,
-		Jar:      jar,
-	})
+	cfg.Jar = jar
+	out := report.NewVisitWriter(streams, opts.Output)
+	var werr error
+	cfg.OnStep = func(s client.Step) {
+		if err := out.Step(&s); err != nil && werr == nil {
+			werr = err
+		}
+	}
+	steps, err := client.Visit(ctx, cfg)
 	if len(steps) > 0 {
 		if serr := jar.Save(); serr != nil && err == nil {
 			err = serr
 		}
 		report.JarWarnings(streams, jar.Warnings())
-		v := &report.Visit{URL: target, Visits: steps, Jar: jar.Path(), JarState: jar.State(), JarCookies: jar.Len(), Embedded: embedded}
-		if embedded && opts.JarPath != "" {
-			v.Jar, v.JarState = opts.JarPath, client.JarStateUntouched
-		}
-		var rerr error
-		if opts.Output == "json" {
-			rerr = report.VisitJSON(streams, v)
-		} else {
-			rerr = report.VisitText(streams, v)
-		}
-		if err == nil {
-			err = rerr
-		}
+	}
+	v := &report.Visit{URL: client.RedactURL(cfg.URL), Visits: steps, Jar: jar.Path(), JarState: jar.State(), JarCookies: jar.Len(), Embedded: embedded}
+	if embedded && opts.JarPath != "" {
+		v.Jar, v.JarState = opts.JarPath, client.JarStateUntouched
+	}
+	if rerr := out.End(v); werr == nil {
+		werr = rerr
+	}
+	if err == nil {
+		err = werr
 	}
 	return err
 }

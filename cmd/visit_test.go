@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessctl/sessctl/client"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/internal/testenv"
 	"github.com/sessctl/sessctl/report"
@@ -34,29 +35,55 @@ func TestVisitFlags(t *testing.T) {
 	t.Setenv("SESSCTL_JAR", "/tmp/env-jar.txt")
 	dataFile := filepath.Join(t.TempDir(), "data.txt")
 	os.WriteFile(dataFile, []byte("a=1&\r\nb=2\n"), 0o600)
+	emptyFile := filepath.Join(t.TempDir(), "empty.txt")
+	os.WriteFile(emptyFile, nil, 0o600)
+	newlineFile := filepath.Join(t.TempDir(), "newline.txt")
+	os.WriteFile(newlineFile, []byte("\r\n\n"), 0o600)
+	type cfg = client.VisitConfig
 	for _, test := range []struct {
 		args []string
 		want visitOptions
 	}{
 		{
 			args: []string{},
-			want: visitOptions{Count: 1, Header: http.Header{}, Timeout: 30 * time.Second, Output: "table"},
+			want: visitOptions{VisitConfig: cfg{Count: 1, Header: http.Header{}, Timeout: 30 * time.Second}, Output: "table"},
 		},
 		{
 			args: []string{"127.0.0.1:3000"},
-			want: visitOptions{URL: "http://127.0.0.1:3000", Count: 1, Header: http.Header{}, Timeout: 30 * time.Second, Output: "table", JarPath: "/tmp/env-jar.txt"},
+			want: visitOptions{VisitConfig: cfg{URL: "http://127.0.0.1:3000", Count: 1, Header: http.Header{}, Timeout: 30 * time.Second}, Output: "table", JarPath: "/tmp/env-jar.txt"},
 		},
 		{
 			args: []string{"https://app.test/x", "-n", "3", "-H", "Accept: text/html", "-H", "X-A:1", "-H", "x-a: 2", "-X", "PUT",
-				"-d", "@" + dataFile, "--follow", "--timeout", "5s", "-k", "-o", "json", "--jar", "j.txt", "--fresh"},
-			want: visitOptions{URL: "https://app.test/x", Count: 3, Method: "PUT",
+				"-d", "@" + dataFile, "--follow", "--timeout", "5s", "-k", "-o", "json", "--jar", "j.txt", "--fresh", "-i"},
+			want: visitOptions{VisitConfig: cfg{URL: "https://app.test/x", Count: 3, Method: "PUT",
 				Header: http.Header{"Accept": {"text/html"}, "X-A": {"1", "2"}}, Body: []byte("a=1&b=2"),
-				Follow: true, Timeout: 5 * time.Second, Insecure: true, Output: "json", JarPath: "j.txt", Fresh: true},
+				Follow: true, Timeout: 5 * time.Second, Insecure: true, AllHeaders: true}, Output: "json", JarPath: "j.txt", Fresh: true},
 		},
 		{
-			args: []string{"--count=2", "--header=A: b", "--method=DELETE", "--data=", "--insecure", "--output=table", "--jar=k.txt"},
-			want: visitOptions{Count: 2, Method: "DELETE", Header: http.Header{"A": {"b"}}, Body: []byte{}, Timeout: 30 * time.Second,
-				Insecure: true, Output: "table", JarPath: "k.txt"},
+			args: []string{"--count=2", "--header=A: b", "--method=delete", "--data=", "--insecure", "--output=jsonl", "--jar=k.txt", "-v", "--timeout=0"},
+			want: visitOptions{VisitConfig: cfg{Count: 2, Method: "DELETE", Header: http.Header{"A": {"b"}}, Body: []byte{},
+				Insecure: true, Trace: true}, Output: "jsonl", JarPath: "k.txt"},
+		},
+		{
+			// -H's Content-Type wins; --data-binary keeps CR and LF.
+			args: []string{"-H", "content-type: text/plain", "--data-binary", "@" + dataFile, "-X", "propfind"},
+			want: visitOptions{VisitConfig: cfg{Count: 1, Method: "propfind", Header: http.Header{"Content-Type": {"text/plain"}},
+				Body: []byte("a=1&\r\nb=2\n"), Timeout: 30 * time.Second}, Output: "table"},
+		},
+		{
+			args: []string{"--json", `{"a":1}`, "-H", "Accept: */*"},
+			want: visitOptions{VisitConfig: cfg{Count: 1, Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"*/*"}},
+				Body: []byte(`{"a":1}`), Timeout: 30 * time.Second}, Output: "table"},
+		},
+		{
+			args: []string{"--json", "@" + emptyFile},
+			want: visitOptions{VisitConfig: cfg{Count: 1, Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}},
+				Body: []byte{}, Timeout: 30 * time.Second}, Output: "table"},
+		},
+		{
+			args: []string{"-d", "@" + newlineFile},
+			want: visitOptions{VisitConfig: cfg{Count: 1, Header: http.Header{},
+				Body: []byte{}, Timeout: 30 * time.Second}, Output: "table"},
 		},
 	} {
 		streams, _, _, _ := report.Test()
@@ -84,6 +111,8 @@ func TestVisitUsageErrors(t *testing.T) {
 		{"visit", "a", "b"},
 		{"visit", "--nope"},
 		{"visit", "-d", "@/does/not/exist"},
+		{"visit", "-d", "a", "--json", "{}"},
+		{"visit", "-o", "xml"},
 	} {
 		code, out, errOut := runSessctl(t, args...)
 		if code != ExitTrouble || out != "" || !strings.HasPrefix(errOut, "sessctl: ") || strings.Count(errOut, "\n") != 1 {

@@ -29,3 +29,11 @@ func prettyJSON(v any) string {
 	}
 	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
+
+// writeJSONLine writes v to w as one JSON object on one line (-o jsonl),
+// <, > and & as they are.
+func writeJSONLine(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

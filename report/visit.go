@@ -1,11 +1,14 @@
 package report
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -41,6 +44,8 @@ type Visit struct {
 //	    "url": "http://127.0.0.1:3000/", URL of the final response (after redirects)
 //	    "status": 201, "status_text": "Created", "proto": "HTTP/1.1",
 //	    "duration_ms": 1.234,            whole visit, redirects and body included
+//	    "request": {"method", "url", "headers": [{"name", "value"}], "body_bytes"},
+//	                                     the final request as written (only with -v)
 //	    "redirects": [{"status", "url", "location", "cookies_sent", "set_cookies"}],  only with --follow
 //	    "cookies_sent": [{"name", "value"}],   cookies the final request carried
 //	    "set_cookies": [{                Set-Cookie headers of the final response
@@ -52,18 +57,25 @@ type Visit struct {
 //	    }],
 //	    "headers": {"Content-Type": ..., "Location": ..., "Cache-Control": ..., "ETag": ...,
 //	                "Vary": ..., "Server": ..., "X-Powered-By": ...},  those present
-//	    "body": the parsed JSON when the body is JSON, else the body as a string,
-//	    "body_is_json": true, "body_bytes": 88, "body_truncated": true (only when cut at 1 MiB),
-//	    "changes": [{                    since the previous visit ([] for none)
+//	    "response_headers": [{"name", "value"}],  every response header, sorted by name (only with -i or -v)
+//	    "body": the parsed JSON when the body is JSON, else the body as a string
+//	            (its base64 when binary: not UTF-8, or holding a NUL byte),
+//	    "body_is_json": true, "body_encoding": "base64" (only for a binary body),
+//	    "body_bytes": 88 (bytes read), "body_truncated": true (only when cut at 1 MiB),
+//	    "changes": [{                    since the previous visit, always an array ([] for none)
 //	      "kind": "field" | "cookie_added" | "cookie_changed" | "cookie_removed" | "session_id_changed",
 //	      "name": body field path (visitCount, cookie.expires) or cookie name,
 //	      "from": JSON value or null, "to": JSON value or null
+//	                                     (for session_id_changed: the ids, null for none)
 //	    }]
 //	  }],
 //	  "jar": "/home/u/.local/state/sessctl/cookies.txt",  the jar file; "" for an in-memory jar
 //	  "jar_state": "saved" | "memory" | "read_only" | "not_saved" (the save failed: exit 2)
 //	               | "untouched" (the embedded demo's cookies stayed in memory; the file was left alone)
 //	}
+//
+// URLs never show a password (user:xxxxx@host). With -o jsonl each line is
+// one object of "visits", written when that visit is done.
 func VisitJSON(s *Streams, v *Visit) error {
 	if v.Visits == nil {
 		v.Visits = []client.Step{}
@@ -81,8 +93,59 @@ func VisitEmbedded(s *Streams, url string) {
 // its file, cookies over the limits), one line each.
 func JarWarnings(s *Streams, warnings []string) {
 	for _, w := range warnings {
-		fmt.Fprintf(s.ErrOut, "warning: jar: %s\n", w)
+		fmt.Fprintf(s.ErrOut, "warning: jar: %s\n", escape(w))
 	}
+}
+
+// VisitWriter prints a run of visits as it goes: Step for each visit when
+// it is done, End once after the last. Formats: "table" (the text view,
+// each visit printed when done, the summary at the end), "json" (one
+// document at the end, VisitJSON) and "jsonl" (one object of VisitJSON's
+// "visits" a line, each written when its visit is done).
+type VisitWriter struct {
+	s      *Streams
+	format string
+	st     styles
+	n      int
+}
+
+// NewVisitWriter returns a VisitWriter printing to s.Out in format.
+func NewVisitWriter(s *Streams, format string) *VisitWriter {
+	return &VisitWriter{s: s, format: format, st: newStyles(s.renderer())}
+}
+
+// Step prints one visit (table and jsonl; json waits for End).
+func (w *VisitWriter) Step(step *client.Step) error {
+	switch w.format {
+	case "json":
+		return nil
+	case "jsonl":
+		return writeJSONLine(w.s.Out, step)
+	}
+	var b strings.Builder
+	if w.n > 0 {
+		b.WriteByte('\n')
+	}
+	w.n++
+	writeStep(columns{b: &b, st: w.st, width: visitLabelWidth}, step)
+	_, err := io.WriteString(w.s.Out, b.String())
+	return err
+}
+
+// End prints what follows the visits: the summary (table) or the whole
+// document (json); nothing for jsonl, or when no visit was done.
+func (w *VisitWriter) End(v *Visit) error {
+	if len(v.Visits) == 0 {
+		return nil
+	}
+	switch w.format {
+	case "json":
+		return VisitJSON(w.s, v)
+	case "jsonl":
+		return nil
+	}
+	_, err := io.WriteString(w.s.Out, "\n"+visitSummary(w.st, v)+"\n")
+	return err
 }
 
 // VisitText writes the human view of v to s.Out, coloured through
@@ -124,12 +187,19 @@ func writeStep(c columns, s *client.Step) {
 	b, st := c.b, c.st
 	status := fmt.Sprintf("%d %s", s.Status, s.StatusText)
 	fmt.Fprintf(b, "%s  %s %s  %s  %s\n",
-		st.title.Render(fmt.Sprintf("Visit %d", s.N)), s.Method, s.URL,
+		st.title.Render(fmt.Sprintf("Visit %d", s.N)), escape(s.Method), escape(s.URL),
 		st.status(s.Status).Render(status),
-		st.faint.Render(s.Proto+" "+durationMS(s.DurationMS)))
+		st.faint.Render(escape(s.Proto)+" "+durationMS(s.DurationMS)))
+
+	if r := s.Request; r != nil {
+		c.row("request", escape(r.Method+" "+r.URL)+st.faint.Render(fmt.Sprintf("  (%s body)", counted(r.BodyBytes, "byte"))))
+		for _, h := range r.Headers {
+			c.row("", headerLine(st, h))
+		}
+	}
 
 	for _, rd := range s.Redirects {
-		c.row("redirect", fmt.Sprintf("%s %s → %s", st.status(rd.Status).Render(fmt.Sprint(rd.Status)), rd.URL, rd.Location))
+		c.row("redirect", fmt.Sprintf("%s %s → %s", st.status(rd.Status).Render(fmt.Sprint(rd.Status)), escape(rd.URL), escape(rd.Location)))
 		for _, sc := range rd.SetCookies {
 			writeSetCookie(c, sc)
 		}
@@ -143,15 +213,23 @@ func writeStep(c columns, s *client.Step) {
 		if i == 0 {
 			label = "cookies sent"
 		}
-		c.row(label, sent.Name+"="+sent.Value)
+		c.row(label, escape(sent.Name+"="+sent.Value))
 	}
 
 	for _, sc := range s.SetCookies {
 		writeSetCookie(c, sc)
 	}
 
+	for i, h := range s.ResponseHeaders {
+		label := ""
+		if i == 0 {
+			label = "headers"
+		}
+		c.row(label, headerLine(st, h))
+	}
+
 	if loc, ok := s.Headers["Location"]; ok {
-		c.row("location", loc)
+		c.row("location", escape(loc))
 	}
 
 	c.row("body", bodyHeading(st, s))
@@ -177,16 +255,16 @@ func writeStep(c columns, s *client.Step) {
 func writeSetCookie(col columns, c client.SetCookie) {
 	st := col.st
 	if c.Name == "" {
-		col.row("set-cookie", c.Raw)
+		col.row("set-cookie", escape(c.Raw))
 	} else {
-		col.row("set-cookie", c.Name+"="+c.Value)
+		col.row("set-cookie", escape(c.Name+"="+c.Value))
 	}
 	var attrs []string
 	if c.Domain != "" {
-		attrs = append(attrs, "Domain="+c.Domain)
+		attrs = append(attrs, "Domain="+escape(c.Domain))
 	}
 	if c.Path != "" {
-		attrs = append(attrs, "Path="+c.Path)
+		attrs = append(attrs, "Path="+escape(c.Path))
 	}
 	if c.Expires != nil {
 		attrs = append(attrs, "Expires="+c.Expires.UTC().Format(time.RFC3339))
@@ -204,7 +282,7 @@ func writeSetCookie(col columns, c client.SetCookie) {
 		attrs = append(attrs, "HttpOnly")
 	}
 	if c.SameSite != "" {
-		attrs = append(attrs, "SameSite="+c.SameSite)
+		attrs = append(attrs, "SameSite="+escape(c.SameSite))
 	}
 	// Browsers and curl drop cookies above 4096 bytes: say so before it bites.
 	if n := len(c.Name) + len(c.Value); n > client.MaxCookieSize*9/10 {
@@ -217,48 +295,103 @@ func writeSetCookie(col columns, c client.SetCookie) {
 	case client.OutcomeDeleted:
 		outcome = st.changed.Render("deleted from jar")
 	default:
-		outcome = st.removed.Render("refused by jar: " + c.Refused)
+		outcome = st.removed.Render("refused by jar: " + escape(c.Refused))
 	}
 	col.row("", st.faint.Render(strings.Join(attrs, "; "))+"  → "+outcome)
 }
 
 func bodyHeading(st styles, s *client.Step) string {
 	desc := fmt.Sprintf("%d %s", s.BodyBytes, plural(int64(s.BodyBytes), "byte"))
+	if s.BodyEncoding != "" {
+		desc += ", binary"
+	}
 	if ct, ok := s.Headers["Content-Type"]; ok {
-		desc += ", " + ct
+		desc += ", " + escape(ct)
 	}
 	if s.BodyTruncated {
-		desc += ", cut"
+		desc += ", cut at " + size(client.MaxBodyBytes)
 	}
 	return st.faint.Render("(" + desc + ")")
 }
 
+// The text view shows at most maxBodyLines lines and maxBodyText bytes of
+// a body, and a hex preview of hexPreviewBytes of a binary one.
+const (
+	maxBodyText     = 8 << 10
+	hexPreviewBytes = 64
+)
+
 // bodyLines is the body to show: pretty JSON, or the text itself, at most
-// maxBodyLines lines.
+// maxBodyLines lines and about maxBodyText bytes, control bytes escaped; a
+// binary body as a hex preview.
 func bodyLines(s *client.Step) []string {
 	var text string
-	if s.BodyIsJSON {
+	switch {
+	case s.BodyEncoding == "base64":
+		var b64 string
+		json.Unmarshal(s.Body, &b64)
+		data, _ := base64.StdEncoding.DecodeString(b64)
+		return hexPreview(data)
+	case s.BodyIsJSON:
 		text = prettyJSON(s.Body)
-	} else if json.Unmarshal(s.Body, &text) != nil {
-		text = string(s.Body)
+	default:
+		if json.Unmarshal(s.Body, &text) != nil {
+			text = string(s.Body)
+		}
 	}
 	text = strings.TrimRight(text, "\n")
 	if text == "" {
 		return nil
 	}
+	cut, long := "", len(text) > maxBodyText
+	if long {
+		i := maxBodyText
+		for i > 0 && !utf8.RuneStart(text[i]) {
+			i--
+		}
+		cut = fmt.Sprintf("… %s more (-o json shows the whole body)", counted(int64(len(text)-i), "byte"))
+		text = text[:i]
+	}
 	lines := strings.Split(text, "\n")
 	if len(lines) > maxBodyLines {
 		more := len(lines) - maxBodyLines
-		lines = append(lines[:maxBodyLines], fmt.Sprintf("… %d more lines (-o json shows the whole body)", more))
+		lines = lines[:maxBodyLines]
+		cut = fmt.Sprintf("… %s more (-o json shows the whole body)", counted(int64(more), "line"))
+		if long {
+			cut = "… more (-o json shows the whole body)"
+		}
 	}
 	for i, l := range lines {
-		lines[i] = strings.TrimRight(strings.ReplaceAll(l, "\t", "    "), "\r ")
+		lines[i] = escape(strings.TrimRight(strings.ReplaceAll(l, "\t", "    "), "\r "))
+	}
+	if cut != "" {
+		lines = append(lines, cut)
 	}
 	return lines
 }
 
+// hexPreview is the first hexPreviewBytes of a binary body as offset, hex
+// and the printable ASCII bytes (as hexdump -C).
+func hexPreview(data []byte) []string {
+	more := len(data) - hexPreviewBytes
+	if more > 0 {
+		data = data[:hexPreviewBytes]
+	}
+	lines := strings.Split(strings.TrimRight(hex.Dump(data), "\n"), "\n")
+	if more > 0 {
+		lines = append(lines, fmt.Sprintf("… %s more (-o json has the body in base64)", counted(int64(more), "byte")))
+	}
+	return lines
+}
+
+// headerLine is one header field, "Name: value", escaped.
+func headerLine(st styles, h client.HeaderField) string {
+	return st.faint.Render(escape(h.Name)+":") + " " + escape(h.Value)
+}
+
 func changeLine(st styles, c client.Change) string {
-	from, to := jsonText(c.From), jsonText(c.To)
+	from, to := escape(jsonText(c.From)), escape(jsonText(c.To))
+	c.Name = escape(c.Name)
 	switch c.Kind {
 	case client.ChangeField:
 		return fmt.Sprintf("%s %s → %s", c.Name, from, st.changed.Render(to))
@@ -295,18 +428,19 @@ func visitSummary(st styles, v *Visit) string {
 		line += st.faint.Render("  (embedded demo server)")
 	}
 	n := " (" + counted(int64(v.JarCookies), "cookie") + ")"
+	path := escape(v.Jar)
 	var jar string
 	switch {
 	case v.Jar == "":
 		jar = "jar: in memory" + n
 	case v.JarState == client.JarStateFailed:
-		jar = "jar: " + v.Jar + " not saved"
+		jar = "jar: " + path + " not saved"
 	case v.JarState == client.JarStateReadOnly:
-		jar = "jar: " + v.Jar + ", read only, not written" + n
+		jar = "jar: " + path + ", read only, not written" + n
 	case v.JarState == client.JarStateUntouched:
-		jar = "jar: " + v.Jar + " left alone: the embedded demo's cookies stayed in memory" + n
+		jar = "jar: " + path + " left alone: the embedded demo's cookies stayed in memory" + n
 	default:
-		jar = "jar: " + v.Jar + n
+		jar = "jar: " + path + n
 	}
 	return line + "\n" + st.faint.Render(jar)
 }

@@ -3,8 +3,9 @@ package bench
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/sessctl/sessctl/client"
 )
 
 // Defaults of a Config's zero fields.
@@ -22,7 +23,8 @@ type Config struct {
 	// URLs are the targets (http or https), taken round-robin; they count
 	// as one origin for cookies: several instances of one app.
 	URLs []string
-	// Method is the request method, in upper case; empty means GET.
+	// Method is the request method (well-known ones upper-cased by
+	// client.CanonicalMethod); empty means GET.
 	Method string
 	// Header holds extra request headers in order. A Cookie header seeds
 	// every virtual user's cookies.
@@ -83,7 +85,7 @@ func (c Config) WithDefaults() Config {
 	if c.Method == "" {
 		c.Method = "GET"
 	}
-	c.Method = strings.ToUpper(c.Method)
+	c.Method = client.CanonicalMethod(c.Method) // one rule with visit
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
 	}
