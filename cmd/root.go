@@ -46,9 +46,10 @@ func NewRootCmd(streams *report.Streams) *cobra.Command {
 		Short: "See and stress web sessions from outside",
 		Long: `sessctl sees and stresses the session machinery of web apps from outside:
 visit keeps a persistent cookie jar (curl's cookies.txt) and shows how the session
-evolves; decode reads and verifies the session cookies of the major frameworks;
-bench hammers an endpoint and checks the session counter stays consistent;
-serve-demo runs an embedded express-session compatible server.`,
+evolves; decode reads and verifies the session cookies of the major frameworks,
+and sign makes them with a known secret; bench hammers an endpoint and checks the
+session counter stays consistent; serve-demo runs an embedded express-session
+compatible server.`,
 		Example: `  sessctl visit -n 3
   sessctl serve-demo --secret s3cret &
   sessctl visit http://127.0.0.1:3000/ --jar cookies.txt

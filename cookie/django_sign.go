@@ -35,7 +35,7 @@ func (Django) Sign(r SignRequest) ([]SignedCookie, error) {
 	}
 	var value, salt, keyPrefix string
 	if kind == "signed_cookie" {
-		s, ok := r.payloadString("django")
+		s, ok := r.payloadString()
 		if !ok {
 			return nil, fmt.Errorf("django: %w of a set_signed_cookie value must be a JSON string", ErrPayload)
 		}

@@ -18,7 +18,7 @@ func (Express) Sign(r SignRequest) ([]SignedCookie, error) {
 	if err != nil {
 		return nil, err
 	}
-	value, isString := r.payloadString("express")
+	value, isString := r.payloadString()
 	if !isString {
 		value = "j:" + string(compactJSON(r.Payload))
 	}

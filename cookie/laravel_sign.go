@@ -53,7 +53,7 @@ func (Laravel) Sign(r SignRequest) ([]SignedCookie, error) {
 	if err != nil {
 		return nil, err
 	}
-	value, ok := r.payloadString("laravel")
+	value, ok := r.payloadString()
 	if !ok {
 		value = string(compactJSON(r.Payload))
 	}

@@ -214,7 +214,7 @@ func (r *SignRequest) secret() ([]byte, error) {
 }
 
 // payloadString returns the payload when it is a JSON string.
-func (r *SignRequest) payloadString(format string) (string, bool) {
+func (r *SignRequest) payloadString() (string, bool) {
 	var s string
 	if len(r.Payload) > 0 && r.Payload[0] == '"' && json.Unmarshal(r.Payload, &s) == nil {
 		return s, true

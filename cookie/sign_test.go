@@ -111,6 +111,8 @@ func signTests(t testing.TB) []signTest {
 			wantOpts: map[string]string{"salt": "cookie-session", "digest": "sha1"}},
 		{name: "flask compressed", format: "flask", payload: `{"cart":"` + strings.Repeat("item,", 60) + `"}`, key: sec},
 		{name: "flask unicode", format: "flask", payload: obj, key: sec},
+		{name: "flask tagged json", format: "flask", payload: `{"pair":{" t":[1,2]},"visitCount":41}`, key: sec,
+			wantPayload: `{"pair":[1,2],"visitCount":41}`},
 		{name: "django session", format: "django", payload: `{"visitCount":41,"_auth_user_id":"1"}`, key: sec,
 			wantOpts: map[string]string{"salt": djangoSessionSalt, "digest": "sha256"}},
 		{name: "django compressed", format: "django", payload: `{"cart":"` + strings.Repeat("item,", 60) + `"}`, key: sec,
@@ -327,5 +329,45 @@ func TestSignablesSign(t *testing.T) {
 	want := "express,jwt,koa-session,cookie-session,securecookie,flask,django,rails,laravel"
 	if got != want {
 		t.Errorf("signable formats %s, want %s", got, want)
+	}
+}
+
+func TestParseSignDocument(t *testing.T) {
+	el := `{"name":"session","format":"flask","payload":{"a":1},"options":{"salt":"x"},"expires_at":"2030-01-01T00:00:00Z"}`
+	tests := []struct {
+		in      string
+		formats []string // "" for a bare payload
+		err     string
+	}{
+		{in: `[` + el + `,` + el + `]`, formats: []string{"flask", "flask"}},
+		{in: el, formats: []string{"flask"}},
+		{in: el + "\n" + el + "\n", formats: []string{"flask", "flask"}}, // decode -o jsonl
+		{in: `{"user":"a"}`, formats: []string{""}},                      // a bare payload
+		{in: `[1,2]`, formats: []string{""}},                             // a bare array payload
+		{in: `"an id"`, formats: []string{""}},                           // a bare string
+		{in: `[{"name":"","format":"unknown","payload":null,"error":"x"}]`, err: "nothing to sign"},
+		{in: `[{"name":"r","format":"rails","payload":null}]`, err: "payload is null"},
+		{in: `{"a":`, err: "not JSON"},
+		{in: ``, err: "empty"},
+	}
+	for _, tt := range tests {
+		docs, err := ParseSignDocument([]byte(tt.in))
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: error %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || len(docs) != len(tt.formats) {
+			t.Fatalf("%s: %d docs, %v", tt.in, len(docs), err)
+		}
+		for i, d := range docs {
+			if d.Format != tt.formats[i] {
+				t.Errorf("%s: doc %d format %q, want %q", tt.in, i, d.Format, tt.formats[i])
+			}
+			if d.Format == "flask" && (d.Options["salt"] != "x" || d.ExpiresAt == nil || string(d.Payload) != `{"a":1}` || d.Name != "session") {
+				t.Errorf("%s: doc %+v", tt.in, d)
+			}
+		}
 	}
 }

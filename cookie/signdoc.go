@@ -20,8 +20,8 @@ type SignDoc struct {
 }
 
 // ParseSignDocument reads what sessctl sign is given: the document decode
-// -o json writes (its array, or one element of it), edited or not, or a
-// bare JSON payload. An object with both "format" and "payload" keys is
+// -o json writes (its array, or one element of it), or decode -o jsonl's
+// lines, edited or not, or a bare JSON payload. An object with both "format" and "payload" keys is
 // read as a decode element; an array of such objects as decode's document;
 // any other JSON value is the payload itself.
 func ParseSignDocument(data []byte) ([]SignDoc, error) {
@@ -30,6 +30,9 @@ func ParseSignDocument(data []byte) ([]SignDoc, error) {
 		return nil, errors.New("empty payload: want JSON")
 	}
 	if !json.Valid(data) {
+		if docs, ok, err := jsonLines(data); ok {
+			return docs, err
+		}
 		var v any
 		err := json.Unmarshal(data, &v)
 		return nil, fmt.Errorf("payload is not JSON: %v", err)
@@ -58,6 +61,26 @@ func ParseSignDocument(data []byte) ([]SignDoc, error) {
 		}
 	}
 	return []SignDoc{{Payload: json.RawMessage(data)}}, nil
+}
+
+// jsonLines reads one decode element a line (decode -o jsonl); ok is
+// false when data is not in that shape.
+func jsonLines(data []byte) (docs []SignDoc, ok bool, err error) {
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		if !isDecodeElement(line) {
+			return nil, false, nil
+		}
+		d, err := signDocOf(line)
+		if err != nil {
+			return nil, true, fmt.Errorf("line %d: %w", i+1, err)
+		}
+		docs = append(docs, d)
+	}
+	return docs, len(docs) > 0, nil
 }
 
 func allDecodeElements(elems []json.RawMessage) bool {
