@@ -313,3 +313,27 @@ func TestJarChangesSessionID(t *testing.T) {
 		}
 	}
 }
+
+// Set-Cookie values are stored and sent back byte for byte, as curl does.
+func TestVisitSetCookieBytes(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Cookie"))
+		w.Header().Add("Set-Cookie", "utf=café; Path=/")
+		w.Header().Add("Set-Cookie", "sp=a b c; Path=/")
+	}))
+	defer srv.Close()
+	jar := NewJar()
+	steps, err := Visit(context.Background(), VisitConfig{URL: srv.URL, Jar: jar, Count: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range steps[0].SetCookies {
+		if sc.Outcome != OutcomeStored {
+			t.Errorf("Set-Cookie %q: %s %s", sc.Raw, sc.Outcome, sc.Refused)
+		}
+	}
+	if len(got) != 2 || !samePairs(got[1], "utf=café; sp=a b c") {
+		t.Errorf("second visit sent Cookie %q", got)
+	}
+}

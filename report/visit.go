@@ -192,7 +192,7 @@ func writeStep(c columns, s *client.Step) {
 		st.faint.Render(escape(s.Proto)+" "+durationMS(s.DurationMS)))
 
 	if r := s.Request; r != nil {
-		c.row("request", escape(r.Method+" "+r.URL)+st.faint.Render(fmt.Sprintf("  (%s body)", counted(r.BodyBytes, "byte"))))
+		c.row("request", escape(r.Method+" "+r.URL)+st.faint.Render(fmt.Sprintf("  (body: %s)", counted(r.BodyBytes, "byte"))))
 		for _, h := range r.Headers {
 			c.row("", headerLine(st, h))
 		}

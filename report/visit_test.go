@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -183,5 +184,71 @@ func TestVisitJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal(out.Bytes(), &demo); err != nil || demo.Visits[1].Body.VisitCount != 2 {
 		t.Errorf("JSON body is not the parsed JSON: %v %s", err, out)
+	}
+}
+
+// unsafeVisit is a visit of a hostile server: control bytes in the body,
+// header values, cookie names and values, a binary body and a long one,
+// with -v's request and headers.
+func unsafeVisit() *Visit {
+	evil := "\x1b[2J\x1b]0;pwned\x07"
+	long := strings.Repeat("0123456789abcdef", 1024) // 16 KiB on one line
+	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0, 1, 2, 0xff}, 40)...)
+	b64, _ := json.Marshal(base64.StdEncoding.EncodeToString(png))
+	text, _ := json.Marshal("hello " + evil + " world\n\tindented\u009b1m")
+	longJSON, _ := json.Marshal(long)
+	return &Visit{
+		URL: "http://bob:xxxxx@127.0.0.1:3000/",
+		Visits: []client.Step{
+			{
+				N: 1, Method: "POST", URL: "http://bob:xxxxx@127.0.0.1:3000/", Status: 200, StatusText: "OK", Proto: "HTTP/1.1", DurationMS: 1,
+				Request: &client.SentRequest{Method: "POST", URL: "http://bob:xxxxx@127.0.0.1:3000/", BodyBytes: 8, Headers: []client.HeaderField{
+					{Name: "Host", Value: "127.0.0.1:3000"}, {Name: "Content-Type", Value: "application/x-www-form-urlencoded"},
+				}},
+				CookiesSent: []client.SentCookie{{Name: "sp", Value: "a b c"}, {Name: "utf", Value: "café"}},
+				SetCookies: []client.SetCookie{{Name: "t" + evil, Value: "v" + evil, Path: "/", Outcome: client.OutcomeStored}},
+				Headers:     map[string]string{"Content-Type": "text/plain" + evil, "Location": "/x" + evil},
+				ResponseHeaders: []client.HeaderField{
+					{Name: "Content-Type", Value: "text/plain" + evil}, {Name: "X-Evil", Value: evil},
+				},
+				Body: text, BodyBytes: 40,
+				Changes: []client.Change{{Kind: client.ChangeCookieAdded, Name: "t" + evil, From: json.RawMessage("null"), To: json.RawMessage(`"v\u001b[2J"`)}},
+			},
+			{
+				N: 2, Method: "GET", URL: "http://127.0.0.1:3000/logo.png", Status: 200, StatusText: "OK", Proto: "HTTP/1.1", DurationMS: 1,
+				CookiesSent: []client.SentCookie{}, SetCookies: []client.SetCookie{}, Headers: map[string]string{"Content-Type": "image/png"},
+				Body: b64, BodyEncoding: "base64", BodyBytes: int64(len(png)), Changes: []client.Change{},
+			},
+			{
+				N: 3, Method: "GET", URL: "http://127.0.0.1:3000/long", Status: 200, StatusText: "OK", Proto: "HTTP/1.1", DurationMS: 1,
+				CookiesSent: []client.SentCookie{}, SetCookies: []client.SetCookie{}, Headers: map[string]string{},
+				Body: longJSON, BodyBytes: int64(len(long)), Changes: []client.Change{},
+			},
+		},
+	}
+}
+
+// Nothing the server sent reaches the terminal as a control byte; a
+// binary body is a hex preview, a long one is cut.
+func TestVisitTextUnsafe(t *testing.T) {
+	got := renderVisit(t, unsafeVisit(), termenv.Ascii)
+	checkGolden(t, "visit", "unsafe.txt", got)
+	for i, c := range got {
+		if c < 0x20 && c != '\n' || c == 0x7f {
+			t.Fatalf("control byte %#x at %d:\n%s", c, i, got)
+		}
+	}
+	if bytes.Contains(got, []byte("\u009b")) || bytes.Contains(got, []byte("hunter2")) {
+		t.Errorf("a C1 control or a password is shown:\n%s", got)
+	}
+	for _, want := range []string{`hello \x1b[2J\x1b]0;pwned\x07 world`, "X-Evil:", "(168 bytes, binary, image/png)",
+		"00000000  89 50 4e 47 0d 0a 1a 0a", "more (-o json has the body in base64)", "more (-o json shows the whole body)",
+		"sp=a b c", "utf=café", "request", "Host: 127.0.0.1:3000"} {
+		if !bytes.Contains(got, []byte(want)) {
+			t.Errorf("view lacks %q", want)
+		}
+	}
+	if n := bytes.Count(got, []byte("0123456789abcdef")); n > maxBodyText/16+1 {
+		t.Errorf("the long body is shown %d times 16 bytes", n)
 	}
 }
