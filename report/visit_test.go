@@ -206,7 +206,7 @@ func unsafeVisit() *Visit {
 					{Name: "Host", Value: "127.0.0.1:3000"}, {Name: "Content-Type", Value: "application/x-www-form-urlencoded"},
 				}},
 				CookiesSent: []client.SentCookie{{Name: "sp", Value: "a b c"}, {Name: "utf", Value: "café"}},
-				SetCookies: []client.SetCookie{{Name: "t" + evil, Value: "v" + evil, Path: "/", Outcome: client.OutcomeStored}},
+				SetCookies:  []client.SetCookie{{Name: "t" + evil, Value: "v" + evil, Path: "/", Outcome: client.OutcomeStored}},
 				Headers:     map[string]string{"Content-Type": "text/plain" + evil, "Location": "/x" + evil},
 				ResponseHeaders: []client.HeaderField{
 					{Name: "Content-Type", Value: "text/plain" + evil}, {Name: "X-Evil", Value: evil},
