@@ -100,13 +100,13 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *bench.Result) error {
 			}
 			line := fmt.Sprintf("%-10s %s", k, thousands(res.Errors[k]))
 			if s := res.ErrorSamples[k]; s != "" {
-				line += "  " + st.faint.Render(s)
+				line += "  " + st.faint.Render(escape(s))
 			}
 			row(l, line)
 		}
 	}
 	if res.Aborted != "" {
-		row("aborted", st.warn.Render(res.Aborted))
+		row("aborted", st.warn.Render(escape(res.Aborted)))
 	}
 	if res.Interrupted {
 		row("interrupted", st.warn.Render("the run was cut short"))

@@ -160,11 +160,11 @@ func (w *DecodeWriter) text(d *cookie.Decoded) {
 	if name == "" {
 		name = "(value)"
 	}
-	b.WriteString(st.title.Render(name) + "  " + d.Format + "\n")
+	b.WriteString(st.title.Render(escape(name)) + "  " + d.Format + "\n")
 	row := func(k, v string) { c.row(k+":", v) }
 	defer func() { w.buf.WriteString(b.String()) }()
 	if d.Error != "" {
-		row("error", st.bad.Render(d.Error))
+		row("error", st.bad.Render(escape(d.Error)))
 		return
 	}
 	verdict := string(d.Signature)
@@ -181,7 +181,7 @@ func (w *DecodeWriter) text(d *cookie.Decoded) {
 	}
 	row("signature", verdict)
 	for _, f := range d.Fields {
-		row(f.Key, f.Value)
+		row(f.Key, escapeLines(f.Value))
 	}
 	if d.IssuedAt != nil {
 		row("issued", dateAge(*d.IssuedAt, w.now))
@@ -190,7 +190,7 @@ func (w *DecodeWriter) text(d *cookie.Decoded) {
 		row("expires", dateAge(*d.ExpiresAt, w.now))
 	}
 	row("size", fmt.Sprintf("%d %s", d.SizeBytes, plural(int64(d.SizeBytes), "byte")))
-	row("payload", prettyJSON(d.Payload))
+	row("payload", escapeLines(prettyJSON(d.Payload)))
 	if a := d.Audit; a != nil {
 		tried := fmt.Sprintf("%d %s, %s/s", a.Candidates, plural(a.Candidates, "candidate"), rate(a.CandidatesPerS))
 		if a.Found {
@@ -200,7 +200,7 @@ func (w *DecodeWriter) text(d *cookie.Decoded) {
 		}
 	}
 	for _, x := range d.Warnings {
-		row("warning", st.warn.Render(x))
+		row("warning", st.warn.Render(escape(x)))
 	}
 }
 
@@ -227,7 +227,7 @@ func DecodeUnaudited(s *Streams, us []cookie.Unaudited) {
 // decodeInputName names in in progress lines: its name, or "the value".
 func decodeInputName(in cookie.Input) string {
 	if in.Name != "" {
-		return in.Name
+		return escape(in.Name)
 	}
 	return "the value"
 }

@@ -66,3 +66,13 @@ func unsafeRune(r rune) bool {
 	return r >= 0x80 && r <= 0x9f ||
 		r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }
+
+// escapeLines is escape for a text of several lines: each line escaped, the
+// line breaks kept.
+func escapeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = escape(l)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,6 +1,18 @@
 package report
 
-import "testing"
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/sessctl/sessctl/client/bench"
+	"github.com/sessctl/sessctl/cookie"
+)
 
 func TestEscape(t *testing.T) {
 	for _, test := range []struct{ in, want string }{
@@ -14,5 +26,34 @@ func TestEscape(t *testing.T) {
 		if got := escape(test.in); got != test.want {
 			t.Errorf("escape(%q) = %q, want %q", test.in, got, test.want)
 		}
+	}
+}
+
+// Every view escapes what came from outside: decode's cookie names,
+// fields, payloads and errors; bench's error samples.
+func TestViewsEscape(t *testing.T) {
+	evil := "\x1b]0;pwned\x07"
+	var buf bytes.Buffer
+	r := lipgloss.NewRenderer(&buf)
+	r.SetColorProfile(termenv.Ascii)
+	ds := []*cookie.Decoded{
+		{Name: "n" + evil, Format: "flask", Signature: cookie.Unverified, Payload: json.RawMessage(`{"a":"\u001b[2J\u009b"}`),
+			Fields: []cookie.Field{{Key: "kind", Value: "k" + evil}}, Warnings: []string{"w" + evil}, SecretIndex: -1},
+		{Name: "e" + evil, Format: "unknown", Error: "bad " + evil},
+	}
+	if err := decodeText(&buf, r, ds, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res := &bench.Result{Method: "GET", URLs: []string{"http://x/"}, Errors: map[string]int64{"status": 1},
+		ErrorSamples: map[string]string{"status": "GET http://x/: status 500 " + evil}, Aborted: "gone " + evil}
+	if err := benchText(&buf, r, res); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.ContainsAny(out, "\x1b\x07\u009b") {
+		t.Errorf("a control byte reached the view:\n%q", out)
+	}
+	if !strings.Contains(out, `n\x1b]0;pwned\x07`) || !strings.Contains(out, `\u009b`) {
+		t.Errorf("escapes missing:\n%s", out)
 	}
 }
