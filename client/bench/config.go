@@ -65,6 +65,13 @@ type Config struct {
 	// IDPath is the dotted JSON path of the session's own id in the body;
 	// empty means the id is not checked.
 	IDPath string
+	// Engine is EngineAuto (also when empty), EngineEpoll or
+	// EngineGoroutine (see EngineFor).
+	Engine string
+	// Threads is the number of event loops, each on an OS thread of its
+	// own, of the epoll engine; 0 means GOMAXPROCS. The goroutine engine
+	// ignores it (GOMAXPROCS bounds it).
+	Threads int
 	// Insecure skips TLS certificate verification.
 	Insecure bool
 	// Progress, when set, is called about every ProgressEvery (0 means
@@ -107,7 +114,8 @@ func (c Config) WithDefaults() Config {
 // Validate reports the first setting of c that Run would refuse: a
 // Concurrency below 1, a Timeout not above 0, a negative Requests,
 // Duration or Rate, Sessions with Shared, fewer Sessions than Concurrency,
-// a URL that is not http or https. Zero values that have a default
+// a URL that is not http or https, an unknown Engine, EngineEpoll off
+// Linux or with an https URL, negative Threads. Zero values that have a default
 // (Requests, Duration, Sessions, Method) pass; Run applies WithDefaults
 // before it validates, so there a zero Concurrency or Timeout passes too.
 // It does not require URLs (Run does), so that a caller can check its
@@ -136,5 +144,5 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
-	return nil
+	return c.validateEngine()
 }

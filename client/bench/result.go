@@ -35,6 +35,10 @@ type Result struct {
 	// Connections is the number of workers, each with its own keep-alive
 	// connection per URL (-c).
 	Connections int `json:"connections"`
+	// Engine is the engine that ran the load: epoll (event loops on
+	// non-blocking sockets, plain http on Linux) or goroutine (a goroutine
+	// per connection on net.Conn).
+	Engine string `json:"engine"`
 	// RateRPS is the target arrival rate of an open-model run (--rate); 0
 	// for a closed-model run, where each worker sends as fast as it can.
 	RateRPS float64 `json:"rate_rps"`

@@ -60,6 +60,7 @@ type engine struct {
 	cancel      context.CancelFunc
 
 	workers []*worker
+	loader  loader
 }
 
 func newEngine(cfg Config) (*engine, error) {
@@ -92,6 +93,7 @@ func newEngine(cfg Config) (*engine, error) {
 	if cfg.Rate > 0 {
 		e.interval = float64(time.Second) / cfg.Rate
 	}
+	e.loader = newLoader(cfg)
 	return e, nil
 }
 
@@ -201,22 +203,8 @@ func (e *engine) run(parent context.Context) (*Result, error) {
 		e.workers[i] = w
 	}
 
-	var wg sync.WaitGroup
-	for _, w := range e.workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w.loop(ctx)
-			for i, hc := range w.conns {
-				if hc != nil {
-					hc.close()
-					w.conns[i] = nil
-				}
-			}
-		}()
-	}
 	finished := make(chan struct{})
-	go func() { wg.Wait(); close(finished) }()
+	go func() { e.loader.load(ctx, e); close(finished) }()
 	e.watch(ctx, finished)
 	end := time.Now()
 
@@ -303,6 +291,7 @@ func (e *engine) result(d time.Duration) *Result {
 		URLs:         e.cfg.URLs,
 		Method:       e.cfg.Method,
 		Connections:  e.cfg.Concurrency,
+		Engine:       EngineFor(e.cfg),
 		RateRPS:      e.cfg.Rate,
 		Errors:       map[string]int64{},
 		ErrorSamples: map[string]string{},

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Error classes of failed requests: the keys of Result.Errors besides
@@ -42,6 +44,9 @@ type worker struct {
 
 	lat  [256]int64
 	latN int
+	// hist is the event loop's own histogram, which flush fills without a
+	// lock; nil: the run's, under its lock.
+	hist *hdrhistogram.Histogram
 
 	counterAt, idAt pathCache
 
@@ -70,30 +75,77 @@ func (w *worker) nextTarget() int {
 }
 
 func (w *worker) loop(ctx context.Context) {
-	e := w.e
-	// Only a bounded or paced run needs the shared ticket: an unbounded
-	// closed-model run keeps its workers off that cache line.
-	ticketed := e.cfg.Requests > 0 || e.interval > 0
 	for ctx.Err() == nil {
-		var ticket int64
-		if ticketed {
-			ticket = e.next.Add(1) - 1
-			if e.cfg.Requests > 0 && ticket >= e.cfg.Requests {
-				return
-			}
+		intended, ok := w.plan()
+		if !ok {
+			return
 		}
-		var intended time.Time
-		if e.interval > 0 {
-			intended = e.start.Add(time.Duration(float64(ticket) * e.interval))
-			if !e.deadline.IsZero() && !intended.Before(e.deadline) {
-				return
-			}
+		if !intended.IsZero() {
 			if d := time.Until(intended); d > 0 && !w.sleep(ctx, d) {
 				return
 			}
 		}
 		w.do(ctx, w.nextVU(), w.nextTarget(), intended)
 	}
+}
+
+// plan takes the worker's next request from the run's bounds: its
+// intended send time in a paced run (zero otherwise), and false when the
+// request bound is reached or a paced run's next request falls after its
+// deadline. Both engines take their requests from it.
+func (w *worker) plan() (intended time.Time, ok bool) {
+	e := w.e
+	// Only a bounded or paced run needs the shared ticket: an unbounded
+	// closed-model run keeps its workers off that cache line.
+	if e.cfg.Requests <= 0 && e.interval <= 0 {
+		return time.Time{}, true
+	}
+	ticket := e.next.Add(1) - 1
+	if e.cfg.Requests > 0 && ticket >= e.cfg.Requests {
+		return time.Time{}, false
+	}
+	if e.interval > 0 {
+		intended = e.start.Add(time.Duration(float64(ticket) * e.interval))
+		if !e.deadline.IsZero() && !intended.Before(e.deadline) {
+			return time.Time{}, false
+		}
+	}
+	return intended, true
+}
+
+// connectPause is how long a worker waits after a failed connect, so as
+// not to spin on a target that is down.
+const connectPause = 20 * time.Millisecond
+
+// connectFailed counts a failed connect to target ti; a refused one ends
+// the run: nothing listens there.
+func (w *worker) connectFailed(v *vu, ti int, err error) {
+	e := w.e
+	w.fail(v, errConnect, fmt.Errorf("connect to %s: %w", e.targets[ti].addr, err))
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		e.abort(fmt.Sprintf("connection refused by %s: nothing listens there (any more)", e.targets[ti].addr))
+	}
+}
+
+// requestFailed counts a request to target ti that failed with err.
+func (w *worker) requestFailed(v *vu, ti int, err error) {
+	w.fail(v, classify(err), fmt.Errorf("%s %s: %w", w.e.cfg.Method, w.e.targets[ti].raw, err))
+}
+
+// retryable reports whether a failed request is sent once more on a new
+// connection: a keep-alive connection the server closed while idle (it
+// was reused, nothing of the response came, the error is no timeout), and
+// only once, as net/http does.
+func retryable(reused, retried bool, r *response, err error) bool {
+	return reused && !retried && r.n == 0 && !isTimeout(err)
+}
+
+// completed counts the complete response in w.resp, which ended at end,
+// and checks it.
+func (w *worker) completed(v *vu, ti int, intended, end time.Time) {
+	w.read += w.resp.n
+	w.record(end.Sub(intended))
+	w.handle(v, ti, end)
 }
 
 // sleep waits d or until ctx is done; it reports whether d passed.
@@ -135,11 +187,8 @@ again:
 			if ctx.Err() != nil {
 				return
 			}
-			w.fail(v, errConnect, fmt.Errorf("connect to %s: %w", e.targets[ti].addr, err))
-			if errors.Is(err, syscall.ECONNREFUSED) {
-				e.abort(fmt.Sprintf("connection refused by %s: nothing listens there (any more)", e.targets[ti].addr))
-			}
-			w.sleep(ctx, 20*time.Millisecond) // do not spin on a target that is down
+			w.connectFailed(v, ti, err)
+			w.sleep(ctx, connectPause)
 			return
 		}
 		w.conns[ti] = hc
@@ -155,7 +204,7 @@ again:
 	n, err := hc.c.Write(req)
 	w.written += int64(n)
 	r := &w.resp
-	r.n = 0
+	r.reset(e.tmpls[ti].isHead)
 	if err == nil {
 		err = hc.readResponse(r, e.tmpls[ti].isHead)
 	}
@@ -166,24 +215,20 @@ again:
 		if ctx.Err() != nil {
 			return // cut by the end of the run: not a failure of the target
 		}
-		// A keep-alive connection the server closed while idle: try once
-		// more on a new one, as net/http does.
-		if reused && !retried && r.n == 0 && !isTimeout(err) {
+		if retryable(reused, retried, r, err) {
 			retried = true
 			goto again
 		}
-		w.fail(v, classify(err), fmt.Errorf("%s %s: %w", e.cfg.Method, e.targets[ti].raw, err))
+		w.requestFailed(v, ti, err)
 		return
 	}
 	end := time.Now()
 	hc.reused = true
-	w.read += r.n
-	w.record(end.Sub(intended))
 	if r.close {
 		hc.close()
 		w.conns[ti] = nil
 	}
-	w.handle(v, ti, end)
+	w.completed(v, ti, intended, end)
 	w.last = end
 }
 
@@ -252,6 +297,13 @@ func (w *worker) record(d time.Duration) {
 // flush moves the buffered latencies into the run's histogram: one lock per
 // 256 requests.
 func (w *worker) flush() {
+	if w.hist != nil {
+		for _, us := range w.lat[:w.latN] {
+			w.hist.RecordValue(us)
+		}
+		w.latN = 0
+		return
+	}
 	w.e.histMu.Lock()
 	for _, us := range w.lat[:w.latN] {
 		w.e.hist.RecordValue(us) // values past an hour are dropped
