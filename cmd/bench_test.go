@@ -30,7 +30,7 @@ func TestBenchFlags(t *testing.T) {
 		{
 			args: []string{},
 			want: benchOptions{Config: bench.Config{Concurrency: 50, Timeout: 10 * time.Second,
-				CounterPath: "visitCount", IDPath: "sid"}, Output: "table"},
+				CounterPath: "visitCount", IDPath: "sid", Engine: "auto"}, Output: "table"},
 		},
 		{
 			args: []string{"127.0.0.1:3001", "http://127.0.0.1:3002/x", "-c", "100", "-n", "20000", "--shared", "-o", "json",
@@ -39,18 +39,18 @@ func TestBenchFlags(t *testing.T) {
 			want: benchOptions{Config: bench.Config{URLs: []string{"http://127.0.0.1:3001", "http://127.0.0.1:3002/x"}, Method: "POST",
 				Header: [][2]string{{"Accept", "application/json"}, {"Cookie", "connect.sid=abc"}}, Body: []byte("a=1"),
 				Concurrency: 100, Requests: 20000, Rate: 500, Timeout: 2 * time.Second, Shared: true,
-				CounterPath: "data.visits", Insecure: true}, Output: "json"},
+				CounterPath: "data.visits", Insecure: true, Engine: "auto"}, Output: "json"},
 		},
 		{
 			// -H lines stay in the user's order.
 			args: []string{"-H", "X-Zeta: 1", "-H", "accept: a", "-H", "X-Zeta: 2"},
 			want: benchOptions{Config: bench.Config{Header: [][2]string{{"X-Zeta", "1"}, {"Accept", "a"}, {"X-Zeta", "2"}},
-				Concurrency: 50, Timeout: 10 * time.Second, CounterPath: "visitCount", IDPath: "sid"}, Output: "table"},
+				Concurrency: 50, Timeout: 10 * time.Second, CounterPath: "visitCount", IDPath: "sid", Engine: "auto"}, Output: "table"},
 		},
 		{
 			args: []string{"-d", "30s", "-n", "5", "--sessions", "80", "-X", "put"},
 			want: benchOptions{Config: bench.Config{Method: "put", Concurrency: 50, Requests: 5, Duration: 30 * time.Second, Sessions: 80,
-				Timeout: 10 * time.Second, CounterPath: "visitCount", IDPath: "sid"}, Output: "table"},
+				Timeout: 10 * time.Second, CounterPath: "visitCount", IDPath: "sid", Engine: "auto"}, Output: "table"},
 		},
 	} {
 		var got *benchOptions
@@ -82,6 +82,8 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"ftp://x/"}, "scheme must be http or https"},
 		{[]string{"-H", "no colon"}, `want "Name: value"`},
 		{[]string{"--bogus"}, "unknown flag"},
+		{[]string{"--engine", "fast"}, "--engine must be auto, epoll or goroutine"},
+		{[]string{"--engine", "epoll", "https://127.0.0.1:1/"}, "engine epoll speaks plain http only"},
 	} {
 		code, out, errOut := runSessctl(t, append([]string{"bench"}, test.args...)...)
 		if code != ExitTrouble || out != "" || !strings.HasPrefix(errOut, "sessctl: ") || strings.Count(errOut, "\n") != 1 ||
@@ -254,9 +256,12 @@ func TestBenchThreads(t *testing.T) {
 		{0, []string{"http://127.0.0.1:3000/", "http://localhost:3001/", "http://[::1]:3002/"}, half},
 		{0, []string{"http://127.0.0.1:3000/", "http://app.test/"}, all},
 	} {
-		if got := threadsFor(test.n, test.urls); got != test.want {
+		if got := threadsFor(test.n, test.urls, bench.EngineGoroutine); got != test.want {
 			t.Errorf("threadsFor(%d, %v) = %d, want %d", test.n, test.urls, got, test.want)
 		}
+	}
+	if got := threadsFor(0, []string{"http://127.0.0.1:3000/"}, bench.EngineEpoll); got != all {
+		t.Errorf("threadsFor the epoll engine on loopback = %d, want %d", got, all)
 	}
 	code, _, errOut := runSessctl(t, "bench", "--threads", "-1")
 	if code != ExitTrouble || !strings.Contains(errOut, "--threads") {

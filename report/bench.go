@@ -18,6 +18,7 @@ import (
 //	  "urls": ["http://127.0.0.1:3000/"],   targets, taken round-robin
 //	  "method": "GET",
 //	  "connections": 50,                    workers, one keep-alive connection per URL each (-c)
+//	  "engine": "epoll",                    epoll or goroutine: what ran the load (--engine)
 //	  "rate_rps": 0,                        --rate; 0 for a closed-model run
 //	  "requests": 412345,                   completed: successes + errors
 //	  "successes": 412345,                  2xx responses with the counter readable
@@ -72,6 +73,9 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *bench.Result) error {
 		model = fmt.Sprintf("open model at %s req/s", thousands(int64(res.RateRPS)))
 	}
 	fmt.Fprintf(&b, "%s  %s %s\n", st.title.Render("bench"), res.Method, strings.Join(res.URLs, ", "))
+	if res.Engine != "" {
+		model += ", " + res.Engine + " engine"
+	}
 	b.WriteString("  " + st.faint.Render(fmt.Sprintf("%s, %s, %.2fs", counted(int64(res.Connections), "connection"), model, res.DurationS)) + "\n")
 
 	errs := int64(0)

@@ -28,6 +28,9 @@ func TestConfigValidate(t *testing.T) {
 		{"fewer sessions than connections", func(c *Config) { c.Sessions = 5 }, "5 sessions for 10 connections"},
 		{"not http", func(c *Config) { c.URLs = []string{"ftp://x/"} }, "scheme must be http or https"},
 		{"no host", func(c *Config) { c.URLs = []string{"http:///x"} }, "no host"},
+		{"unknown engine", func(c *Config) { c.Engine = "fast" }, `engine must be auto, epoll or goroutine, not "fast"`},
+		{"goroutine engine for https", func(c *Config) { c.Engine, c.URLs = EngineGoroutine, []string{"https://x/"} }, ""},
+		{"negative threads", func(c *Config) { c.Threads = -1 }, "threads must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,10 +6,17 @@
 // One job per file:
 //   - config.go: Config, its defaults (WithDefaults) and checks (Validate)
 //   - run.go: Run, the engine's setup, watchdog, progress and aggregation
-//   - worker.go: a worker's loop, one request after another on its connections
+//   - engine.go: the engines (EngineFor) and the loader interface between
+//     them and the run; the goroutine engine's loader
+//   - worker.go: a worker: its requests planned one after another, their
+//     outcomes counted and checked (both engines), and the goroutine
+//     engine's loop on net.Conn
+//   - epoll_linux.go: the epoll engine: event loops on non-blocking sockets
+//     (epoll_other.go: none elsewhere)
 //   - user.go: a virtual user, its requests and cookies
 //   - cookies.go: where a virtual user keeps its cookies
-//   - wire.go: request bytes and HTTP/1.1 response parsing
+//   - wire.go: request bytes, the read buffer and the incremental HTTP/1.1
+//     response parser both engines use
 //   - checker.go: where a session counter is checked (no I/O: it is fed
 //     observations, so any engine can use it)
 //   - jsonscan.go: the JSON path scanner that reads the counter and id

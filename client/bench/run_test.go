@@ -37,45 +37,49 @@ func loadRequests() int64 {
 }
 
 func TestRunDemoPerSessionConsistent(t *testing.T) {
-	srv := benchDemoServer(t)
-	n := loadRequests()
-	res, err := Run(context.Background(), Config{
-		URLs: []string{srv.URL + "/"}, Concurrency: 100, Requests: n,
-		CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+	forEachEngine(t, func(t *testing.T, engine string) {
+		srv := benchDemoServer(t)
+		n := loadRequests()
+		res, err := Run(context.Background(), Config{
+			Engine: engine, URLs: []string{srv.URL + "/"}, Concurrency: 100, Requests: n,
+			CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Consistency
+		if res.Requests != n || res.Successes != n || len(res.Errors) != 0 {
+			t.Fatalf("requests %d successes %d errors %v %v, want %d ok", res.Requests, res.Successes, res.Errors, res.ErrorSamples, n)
+		}
+		if c.Verdict != VerdictConsistent || c.Mode != ModePerSession || c.Checked != n || c.SessionsCreated != 100 || c.ExtraSessions != 0 {
+			t.Fatalf("consistency %+v, want CONSISTENT per_session over %d responses and 100 sessions", c, n)
+		}
+		if res.Latency.Max <= 0 || res.Latency.P50 > res.Latency.P99 || res.BytesRead == 0 || res.ThroughputRPS <= 0 {
+			t.Fatalf("figures %+v", res)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := res.Consistency
-	if res.Requests != n || res.Successes != n || len(res.Errors) != 0 {
-		t.Fatalf("requests %d successes %d errors %v %v, want %d ok", res.Requests, res.Successes, res.Errors, res.ErrorSamples, n)
-	}
-	if c.Verdict != VerdictConsistent || c.Mode != ModePerSession || c.Checked != n || c.SessionsCreated != 100 || c.ExtraSessions != 0 {
-		t.Fatalf("consistency %+v, want CONSISTENT per_session over %d responses and 100 sessions", c, n)
-	}
-	if res.Latency.Max <= 0 || res.Latency.P50 > res.Latency.P99 || res.BytesRead == 0 || res.ThroughputRPS <= 0 {
-		t.Fatalf("figures %+v", res)
-	}
 }
 
 func TestRunDemoSharedConsistent(t *testing.T) {
-	srv := benchDemoServer(t)
-	n := loadRequests()
-	res, err := Run(context.Background(), Config{
-		URLs: []string{srv.URL + "/"}, Concurrency: 100, Requests: n, Shared: true,
-		CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+	forEachEngine(t, func(t *testing.T, engine string) {
+		srv := benchDemoServer(t)
+		n := loadRequests()
+		res, err := Run(context.Background(), Config{
+			Engine: engine, URLs: []string{srv.URL + "/"}, Concurrency: 100, Requests: n, Shared: true,
+			CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Consistency
+		if res.Successes != n {
+			t.Fatalf("successes %d, want %d: %v", res.Successes, n, res.ErrorSamples)
+		}
+		if c.Verdict != VerdictConsistent || c.Mode != ModeShared || c.InitialCounter != 1 || c.FinalCounter != 1+n ||
+			c.LostUpdates != 0 || c.Duplicates != 0 || c.SessionsCreated != 1 {
+			t.Fatalf("consistency %+v, want CONSISTENT from 1 to %d", c, 1+n)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := res.Consistency
-	if res.Successes != n {
-		t.Fatalf("successes %d, want %d: %v", res.Successes, n, res.ErrorSamples)
-	}
-	if c.Verdict != VerdictConsistent || c.Mode != ModeShared || c.InitialCounter != 1 || c.FinalCounter != 1+n ||
-		c.LostUpdates != 0 || c.Duplicates != 0 || c.SessionsCreated != 1 {
-		t.Fatalf("consistency %+v, want CONSISTENT from 1 to %d", c, 1+n)
-	}
 }
 
 // lossyHandler is a session server with a load-modify-save store and no
@@ -124,142 +128,152 @@ func lossyHandler(reset, skip int) http.Handler {
 }
 
 func TestRunLostUpdatesInconsistent(t *testing.T) {
-	srv := httptest.NewServer(lossyHandler(0, 0))
-	defer srv.Close()
-	res, err := Run(context.Background(), Config{
-		URLs: []string{srv.URL}, Concurrency: 10, Requests: 500, Shared: true,
-		CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+	forEachEngine(t, func(t *testing.T, engine string) {
+		srv := httptest.NewServer(lossyHandler(0, 0))
+		defer srv.Close()
+		res, err := Run(context.Background(), Config{
+			Engine: engine, URLs: []string{srv.URL}, Concurrency: 10, Requests: 500, Shared: true,
+			CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Consistency
+		if res.Successes != 500 || c.Verdict != VerdictInconsistent || c.LostUpdates <= 0 || c.Duplicates <= 0 ||
+			c.LostUpdatesPct <= 0 || c.FinalCounter >= c.ExpectedFinal || c.ExpectedFinal != 501 {
+			t.Fatalf("result %+v\nconsistency %+v: want INCONSISTENT with lost updates", res, c)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := res.Consistency
-	if res.Successes != 500 || c.Verdict != VerdictInconsistent || c.LostUpdates <= 0 || c.Duplicates <= 0 ||
-		c.LostUpdatesPct <= 0 || c.FinalCounter >= c.ExpectedFinal || c.ExpectedFinal != 501 {
-		t.Fatalf("result %+v\nconsistency %+v: want INCONSISTENT with lost updates", res, c)
-	}
 }
 
 func TestRunPerSessionAnomalies(t *testing.T) {
-	// The same server is consistent per session (requests of one session
-	// are sequential) until it forgets sessions or skips values.
-	tests := []struct {
-		name        string
-		reset, skip int
-		check       func(Consistency) bool
-	}{
-		{"sequential sessions are consistent", 0, 0, func(c Consistency) bool { return c.Verdict == VerdictConsistent }},
-		{"forgotten sessions are resets", 37, 0, func(c Consistency) bool {
-			return c.Verdict == VerdictInconsistent && c.Resets > 0 && c.ExtraSessions == c.Resets && c.IDChanges == 0
-		}},
-		{"skipped values are gaps", 0, 41, func(c Consistency) bool {
-			return c.Verdict == VerdictInconsistent && c.Gaps > 0 && c.Resets == 0
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(lossyHandler(tt.reset, tt.skip))
-			defer srv.Close()
-			res, err := Run(context.Background(), Config{
-				URLs: []string{srv.URL}, Concurrency: 8, Sessions: 16, Requests: 400,
-				CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+	forEachEngine(t, func(t *testing.T, engine string) {
+		// The same server is consistent per session (requests of one session
+		// are sequential) until it forgets sessions or skips values.
+		tests := []struct {
+			name        string
+			reset, skip int
+			check       func(Consistency) bool
+		}{
+			{"sequential sessions are consistent", 0, 0, func(c Consistency) bool { return c.Verdict == VerdictConsistent }},
+			{"forgotten sessions are resets", 37, 0, func(c Consistency) bool {
+				return c.Verdict == VerdictInconsistent && c.Resets > 0 && c.ExtraSessions == c.Resets && c.IDChanges == 0
+			}},
+			{"skipped values are gaps", 0, 41, func(c Consistency) bool {
+				return c.Verdict == VerdictInconsistent && c.Gaps > 0 && c.Resets == 0
+			}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				srv := httptest.NewServer(lossyHandler(tt.reset, tt.skip))
+				defer srv.Close()
+				res, err := Run(context.Background(), Config{
+					Engine: engine, URLs: []string{srv.URL}, Concurrency: 8, Sessions: 16, Requests: 400,
+					CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c := res.Consistency; !tt.check(c) || c.Sessions != 16 || c.Checked != 400 {
+					t.Fatalf("consistency %+v", c)
+				}
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c := res.Consistency; !tt.check(c) || c.Sessions != 16 || c.Checked != 400 {
-				t.Fatalf("consistency %+v", c)
-			}
-		})
-	}
+		}
+	})
 }
 
 func TestRunSeveralURLsOneStore(t *testing.T) {
-	h := demo.NewHandler(demo.Options{Secrets: [][]byte{[]byte("s")}})
-	var hits [2]atomic.Int64
-	var urls []string
-	for i := range hits {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			hits[i].Add(1)
-			h.ServeHTTP(w, r)
-		}))
-		defer srv.Close()
-		urls = append(urls, srv.URL+"/")
-	}
-	res, err := Run(context.Background(), Config{
-		URLs: urls, Concurrency: 4, Requests: 1000, Shared: true,
-		CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+	forEachEngine(t, func(t *testing.T, engine string) {
+		h := demo.NewHandler(demo.Options{Secrets: [][]byte{[]byte("s")}})
+		var hits [2]atomic.Int64
+		var urls []string
+		for i := range hits {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits[i].Add(1)
+				h.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			urls = append(urls, srv.URL+"/")
+		}
+		res, err := Run(context.Background(), Config{
+			Engine: engine, URLs: urls, Concurrency: 4, Requests: 1000, Shared: true,
+			CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := res.Consistency; c.Verdict != VerdictConsistent || c.FinalCounter != 1001 {
+			t.Fatalf("consistency %+v", c)
+		}
+		if hits[0].Load() < 400 || hits[1].Load() < 400 {
+			t.Fatalf("hits %d and %d: not round-robin", hits[0].Load(), hits[1].Load())
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c := res.Consistency; c.Verdict != VerdictConsistent || c.FinalCounter != 1001 {
-		t.Fatalf("consistency %+v", c)
-	}
-	if hits[0].Load() < 400 || hits[1].Load() < 400 {
-		t.Fatalf("hits %d and %d: not round-robin", hits[0].Load(), hits[1].Load())
-	}
 }
 
 func TestRunRateAndDuration(t *testing.T) {
-	srv := benchDemoServer(t)
-	res, err := Run(context.Background(), Config{
-		URLs: []string{srv.URL}, Concurrency: 4, Requests: 100, Rate: 200,
-		CounterPath: DefaultCounterPath,
+	forEachEngine(t, func(t *testing.T, engine string) {
+		srv := benchDemoServer(t)
+		res, err := Run(context.Background(), Config{
+			Engine: engine, URLs: []string{srv.URL}, Concurrency: 4, Requests: 100, Rate: 200,
+			CounterPath: DefaultCounterPath,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Request 99 is not due before 99/200 s.
+		if res.Successes != 100 || res.DurationS < 0.49 || res.RateRPS != 200 || res.Consistency.Verdict != VerdictConsistent {
+			t.Fatalf("rate run %+v", res)
+		}
+		res, err = Run(context.Background(), Config{
+			Engine: engine, URLs: []string{srv.URL}, Concurrency: 4, Duration: 300 * time.Millisecond, CounterPath: DefaultCounterPath,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Successes == 0 || res.DurationS < 0.29 || len(res.Errors) != 0 || res.Consistency.Verdict != VerdictConsistent {
+			t.Fatalf("duration run %+v", res)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Request 99 is not due before 99/200 s.
-	if res.Successes != 100 || res.DurationS < 0.49 || res.RateRPS != 200 || res.Consistency.Verdict != VerdictConsistent {
-		t.Fatalf("rate run %+v", res)
-	}
-	res, err = Run(context.Background(), Config{
-		URLs: []string{srv.URL}, Concurrency: 4, Duration: 300 * time.Millisecond, CounterPath: DefaultCounterPath,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Successes == 0 || res.DurationS < 0.29 || len(res.Errors) != 0 || res.Consistency.Verdict != VerdictConsistent {
-		t.Fatalf("duration run %+v", res)
-	}
 }
 
 func TestRunStatusAndMissingCounter(t *testing.T) {
-	n := 0
-	var mu sync.Mutex
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		n++
-		k := n
-		mu.Unlock()
-		switch {
-		case k%10 == 0:
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-		case k%10 == 5:
-			fmt.Fprint(w, `{"other":1}`)
-		default:
-			fmt.Fprint(w, `{"visitCount":1}`)
+	forEachEngine(t, func(t *testing.T, engine string) {
+		n := 0
+		var mu sync.Mutex
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			n++
+			k := n
+			mu.Unlock()
+			switch {
+			case k%10 == 0:
+				http.Error(w, "busy", http.StatusServiceUnavailable)
+			case k%10 == 5:
+				fmt.Fprint(w, `{"other":1}`)
+			default:
+				fmt.Fprint(w, `{"visitCount":1}`)
+			}
+		}))
+		defer srv.Close()
+		res, err := Run(context.Background(), Config{Engine: engine, URLs: []string{srv.URL}, Concurrency: 1, Requests: 100, CounterPath: "visitCount"})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}))
-	defer srv.Close()
-	res, err := Run(context.Background(), Config{URLs: []string{srv.URL}, Concurrency: 1, Requests: 100, CounterPath: "visitCount"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Errors["status_503"] != 10 || res.Errors[errNoCounter] != 10 || res.Successes != 80 || res.Requests != 100 ||
-		res.ErrorSamples["status_503"] == "" || res.ErrorSamples[errNoCounter] == "" {
-		t.Fatalf("errors %v samples %v successes %d", res.Errors, res.ErrorSamples, res.Successes)
-	}
-	// The same value every time: repeats, so the bare handler is
-	// INCONSISTENT, and UNCHECKED without a counter path.
-	if res.Consistency.Verdict != VerdictInconsistent || res.Consistency.Repeats == 0 {
-		t.Fatalf("consistency %+v", res.Consistency)
-	}
-	res, err = Run(context.Background(), Config{URLs: []string{srv.URL}, Concurrency: 1, Requests: 20})
-	if err != nil || res.Consistency.Verdict != VerdictUnchecked || res.Consistency.Mode != ModeNone {
-		t.Fatalf("no counter path: %v %+v", err, res)
-	}
+		if res.Errors["status_503"] != 10 || res.Errors[errNoCounter] != 10 || res.Successes != 80 || res.Requests != 100 ||
+			res.ErrorSamples["status_503"] == "" || res.ErrorSamples[errNoCounter] == "" {
+			t.Fatalf("errors %v samples %v successes %d", res.Errors, res.ErrorSamples, res.Successes)
+		}
+		// The same value every time: repeats, so the bare handler is
+		// INCONSISTENT, and UNCHECKED without a counter path.
+		if res.Consistency.Verdict != VerdictInconsistent || res.Consistency.Repeats == 0 {
+			t.Fatalf("consistency %+v", res.Consistency)
+		}
+		res, err = Run(context.Background(), Config{Engine: engine, URLs: []string{srv.URL}, Concurrency: 1, Requests: 20})
+		if err != nil || res.Consistency.Verdict != VerdictUnchecked || res.Consistency.Mode != ModeNone {
+			t.Fatalf("no counter path: %v %+v", err, res)
+		}
+	})
 }
 
 // runBounded runs Bench and fails the test if it has not returned after
@@ -288,74 +302,80 @@ func runBounded(t *testing.T, limit time.Duration, cfg Config) *Result {
 }
 
 func TestRunServerKilledMidRun(t *testing.T) {
-	for _, shared := range []bool{false, true} {
-		// The server dies after 300 answers: the setup request of shared
-		// mode among them.
-		url := testenv.ServeUntil(t, demo.NewHandler(demo.Options{}), 300)
-		res := runBounded(t, 60*time.Second, Config{
-			URLs: []string{url}, Concurrency: 10, Requests: 1 << 40, Shared: shared,
-			Timeout: 2 * time.Second, CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
-		})
-		var errs int64
-		for _, n := range res.Errors {
-			errs += n
+	forEachEngine(t, func(t *testing.T, engine string) {
+		for _, shared := range []bool{false, true} {
+			// The server dies after 300 answers: the setup request of shared
+			// mode among them.
+			url := testenv.ServeUntil(t, demo.NewHandler(demo.Options{}), 300)
+			res := runBounded(t, 60*time.Second, Config{
+				Engine: engine, URLs: []string{url}, Concurrency: 10, Requests: 1 << 40, Shared: shared,
+				Timeout: 2 * time.Second, CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+			})
+			var errs int64
+			for _, n := range res.Errors {
+				errs += n
+			}
+			if !strings.Contains(res.Aborted, "connection refused") || errs == 0 || res.Successes == 0 || res.Successes > 300 {
+				t.Fatalf("shared=%v: aborted %q errors %v successes %d", shared, res.Aborted, res.Errors, res.Successes)
+			}
+			if shared && res.Consistency.FinalUnknown == "" {
+				t.Fatalf("final counter of a dead server known: %+v", res.Consistency)
+			}
 		}
-		if !strings.Contains(res.Aborted, "connection refused") || errs == 0 || res.Successes == 0 || res.Successes > 300 {
-			t.Fatalf("shared=%v: aborted %q errors %v successes %d", shared, res.Aborted, res.Errors, res.Successes)
-		}
-		if shared && res.Consistency.FinalUnknown == "" {
-			t.Fatalf("final counter of a dead server known: %+v", res.Consistency)
-		}
-	}
+	})
 }
 
 func TestRunHungServerTimesOut(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	defer func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
+	forEachEngine(t, func(t *testing.T, engine string) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
 		}
-	}()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
+		var mu sync.Mutex
+		var conns []net.Conn
+		defer func() {
+			ln.Close()
 			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go io.Copy(io.Discard, c) // read requests, answer nothing
+			defer mu.Unlock()
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+				go io.Copy(io.Discard, c) // read requests, answer nothing
+			}
+		}()
+		res := runBounded(t, 30*time.Second, Config{
+			Engine: engine, URLs: []string{"http://" + ln.Addr().String() + "/"}, Concurrency: 3, Requests: 1 << 40,
+			Timeout: 300 * time.Millisecond, CounterPath: DefaultCounterPath,
+		})
+		if res.Aborted == "" || res.Errors[errTimeout] == 0 || res.Successes != 0 {
+			t.Fatalf("aborted %q errors %v successes %d", res.Aborted, res.Errors, res.Successes)
 		}
-	}()
-	res := runBounded(t, 30*time.Second, Config{
-		URLs: []string{"http://" + ln.Addr().String() + "/"}, Concurrency: 3, Requests: 1 << 40,
-		Timeout: 300 * time.Millisecond, CounterPath: DefaultCounterPath,
 	})
-	if res.Aborted == "" || res.Errors[errTimeout] == 0 || res.Successes != 0 {
-		t.Fatalf("aborted %q errors %v successes %d", res.Aborted, res.Errors, res.Successes)
-	}
 }
 
 func TestRunCancel(t *testing.T) {
-	srv := benchDemoServer(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(200*time.Millisecond, cancel)
-	res, err := Run(ctx, Config{URLs: []string{srv.URL}, Concurrency: 4, Requests: 1 << 40, Shared: true, CounterPath: DefaultCounterPath})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Interrupted || res.Successes == 0 || len(res.Errors) != 0 || res.Consistency.FinalUnknown != "interrupted" {
-		t.Fatalf("cancelled run %+v", res)
-	}
+	forEachEngine(t, func(t *testing.T, engine string) {
+		srv := benchDemoServer(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(200*time.Millisecond, cancel)
+		res, err := Run(ctx, Config{Engine: engine, URLs: []string{srv.URL}, Concurrency: 4, Requests: 1 << 40, Shared: true, CounterPath: DefaultCounterPath})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Interrupted || res.Successes == 0 || len(res.Errors) != 0 || res.Consistency.FinalUnknown != "interrupted" {
+			t.Fatalf("cancelled run %+v", res)
+		}
+	})
 }
 
 func TestRunTLS(t *testing.T) {
