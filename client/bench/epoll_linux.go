@@ -192,8 +192,21 @@ func newEvLoop(e *engine, addrs []epAddr) (*evLoop, error) {
 		unix.Close(wakefd)
 		return nil, os.NewSyscallError("epoll_ctl", err)
 	}
+	// Each loop its own copy: unix.Connect writes into a Sockaddr.
+	own := make([]epAddr, len(addrs))
+	for i, a := range addrs {
+		own[i] = a
+		switch sa := a.sa.(type) {
+		case *unix.SockaddrInet4:
+			c := *sa
+			own[i].sa = &c
+		case *unix.SockaddrInet6:
+			c := *sa
+			own[i].sa = &c
+		}
+	}
 	return &evLoop{
-		e: e, addrs: addrs, epfd: epfd, wakefd: wakefd,
+		e: e, addrs: own, epfd: epfd, wakefd: wakefd,
 		hist:      hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3),
 		scanEvery: max(e.cfg.Timeout/16, time.Millisecond),
 	}, nil
