@@ -172,7 +172,7 @@ func visitOnce(ctx context.Context, hc *http.Client, rec *visitTransport, method
 		req.Header.Set("User-Agent", "sessctl")
 	}
 	if cfg.Body != nil && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Content-Type", FormContentType)
 	}
 	rec.hops = rec.hops[:0]
 	start := time.Now()

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/sessctl/sessctl/client"
 )
 
 // This file is the bench engine's own HTTP/1.1 client: requests are
@@ -84,6 +86,13 @@ func newRequestTemplate(t *target, method string, header [][2]string, body []byt
 		}
 	}
 	fmt.Fprintf(&h, "Host: %s\r\nUser-Agent: %s\r\n", host, ua)
+	contentType := false
+	for _, kv := range header {
+		contentType = contentType || strings.EqualFold(kv[0], "Content-Type")
+	}
+	if body != nil && !contentType {
+		fmt.Fprintf(&h, "Content-Type: %s\r\n", client.FormContentType) // as visit and curl -d
+	}
 	for _, kv := range header {
 		switch {
 		case strings.EqualFold(kv[0], "Host"), strings.EqualFold(kv[0], "User-Agent"),

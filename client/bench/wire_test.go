@@ -110,10 +110,19 @@ func TestRequestTemplate(t *testing.T) {
 	b := append([]byte(nil), tm.head...)
 	b = lc.appendHeader(b, tm.path)
 	b = append(b, tm.tail...)
-	want := "POST /count?x=1 HTTP/1.1\r\nHost: app.test\r\nUser-Agent: sessctl-bench\r\nAccept: application/json\r\n" +
-		"Cookie: z=1\r\nContent-Length: 7\r\n\r\n{\"a\":1}"
+	// A body without a Content-Type goes as a form, as curl -d and visit.
+	want := "POST /count?x=1 HTTP/1.1\r\nHost: app.test\r\nUser-Agent: sessctl-bench\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+		"Accept: application/json\r\nCookie: z=1\r\nContent-Length: 7\r\n\r\n{\"a\":1}"
 	if string(b) != want {
 		t.Errorf("request\n%q\nwant\n%q", b, want)
+	}
+	tm = newRequestTemplate(tg, "POST", [][2]string{{"Content-Type", "application/json"}}, []byte{})
+	if b := string(tm.head) + string(tm.tail); strings.Count(b, "Content-Type") != 1 || !strings.Contains(b, "Content-Type: application/json\r\n") ||
+		!strings.Contains(b, "Content-Length: 0\r\n") {
+		t.Errorf("request with -H Content-Type and an empty body:\n%q", b)
+	}
+	if b := string(newRequestTemplate(tg, "GET", nil, nil).head); strings.Contains(b, "Content-Type") {
+		t.Errorf("GET without a body has a Content-Type:\n%q", b)
 	}
 	for _, bad := range []string{"ftp://x/", "http:///x", "://"} {
 		if _, err := parseTarget(bad); err == nil {

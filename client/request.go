@@ -2,6 +2,13 @@ package client
 
 import "strings"
 
+// The rules of a request that visit and bench share.
+
+// FormContentType is the Content-Type of a request body sent without one
+// (-H Content-Type), as curl -d sends it: frameworks (Flask, Django, Rails,
+// Express's urlencoded, gorilla, scs) read no form without it.
+const FormContentType = "application/x-www-form-urlencoded"
+
 // wellKnownMethods are the methods of RFC 9110 and PATCH.
 var wellKnownMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
 
