@@ -271,3 +271,43 @@ func TestBenchThreads(t *testing.T) {
 		t.Errorf("GOMAXPROCS left at %d", runtime.GOMAXPROCS(0))
 	}
 }
+
+// TestBenchEngine: --engine picks the engine, the JSON says which ran,
+// and auto takes epoll for plain http on Linux and goroutine for the
+// embedded server and https.
+func TestBenchEngine(t *testing.T) {
+	srv := httptest.NewServer(demo.NewHandler(demo.Options{}))
+	defer srv.Close()
+	tlsSrv := httptest.NewTLSServer(demo.NewHandler(demo.Options{}))
+	defer tlsSrv.Close()
+	auto := bench.EngineGoroutine
+	if runtime.GOOS == "linux" {
+		auto = bench.EngineEpoll
+	}
+	for _, test := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{srv.URL}, auto},
+		{[]string{srv.URL, "--engine", "goroutine"}, bench.EngineGoroutine},
+		{[]string{srv.URL, "--engine", "auto", "--shared"}, auto},
+		{nil, bench.EngineGoroutine},
+		{[]string{tlsSrv.URL, "-k"}, bench.EngineGoroutine},
+	} {
+		args := append([]string{"bench", "-n", "300", "-c", "4", "-o", "json"}, test.args...)
+		code, out, errOut := runSessctl(t, args...)
+		var res bench.Result
+		if err := json.Unmarshal([]byte(out), &res); err != nil || code != ExitOK {
+			t.Fatalf("%v: exit %d %v\n%s%s", args, code, err, out, errOut)
+		}
+		if res.Engine != test.want || res.Successes != 300 || res.Consistency.Verdict != bench.VerdictConsistent {
+			t.Errorf("%v: engine %q successes %d verdict %s, want %s", args, res.Engine, res.Successes, res.Consistency.Verdict, test.want)
+		}
+	}
+	if runtime.GOOS == "linux" {
+		code, out, _ := runSessctl(t, "bench", srv.URL, "-n", "300", "-c", "4", "--engine", "epoll")
+		if code != ExitOK || !strings.Contains(out, "epoll engine") {
+			t.Errorf("table view: exit %d\n%s", code, out)
+		}
+	}
+}
