@@ -227,6 +227,7 @@ func (Rails) Decode(in Input, keys Keys) (*Decoded, error) {
 				d.warn(railsSHA1Warning)
 			}
 			railsPlaintext(d, in, plain)
+			markRailsSessionID(d)
 			return d, nil
 		}
 	}
@@ -277,6 +278,7 @@ func decodeRailsCBC(d *Decoded, in Input, p *railsParts, keys Keys) *Decoded {
 				return d
 			}
 			railsPlaintext(d, in, plain)
+			markRailsSessionID(d)
 			return d
 		}
 	}

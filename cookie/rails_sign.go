@@ -27,7 +27,10 @@ func (Rails) DefaultName() string { return "_app_session" }
 //     sha256;
 //   - envelope: data (Rails 7.1 metadata, the default), message (6.0-7.0)
 //     or none (before 6.0);
-//   - purpose: default "cookie.<name>".
+//   - purpose: default "cookie.<name>";
+//   - session_id: true (the default for gcm and cbc) adds a random
+//     "session_id" to a session without one, as the CookieStore needs to
+//     load it; false leaves the payload as it is.
 //
 // ExpiresAt goes into the envelope's exp.
 func (Rails) Sign(r SignRequest) ([]SignedCookie, error) {
@@ -53,7 +56,17 @@ func (Rails) Sign(r SignRequest) ([]SignedCookie, error) {
 	if _, err := r.optOneOf("rails", "serialization", "json", "json"); err != nil {
 		return nil, err
 	}
-	plain, err := railsWrap(compactJSON(r.Payload), envelope, r.opt("purpose", "cookie."+r.Name), r.ExpiresAt)
+	addID, err := r.optBool("rails", "session_id", kind != "signed")
+	if err != nil {
+		return nil, err
+	}
+	session := compactJSON(r.Payload)
+	if addID && session[0] == '{' {
+		if session, err = railsSessionID(session, r.Rand); err != nil {
+			return nil, err
+		}
+	}
+	plain, err := railsWrap(session, envelope, r.opt("purpose", "cookie."+r.Name), r.ExpiresAt)
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +91,28 @@ func (Rails) Sign(r SignRequest) ([]SignedCookie, error) {
 		return nil, err
 	}
 	return []SignedCookie{{Name: r.Name, Value: url.QueryEscape(value)}}, nil
+}
+
+// railsSessionID adds a "session_id" of 32 random hex digits, as the
+// cookie store's generate_sid makes, to a session object without one: the
+// CookieStore loads no session from a cookie that lacks it.
+func railsSessionID(session []byte, rnd io.Reader) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(session, &m); err != nil {
+		return nil, fmt.Errorf("rails: %w: %v", ErrPayload, err)
+	}
+	if _, ok := m["session_id"]; ok {
+		return session, nil
+	}
+	id := make([]byte, 16)
+	if _, err := io.ReadFull(rnd, id); err != nil {
+		return nil, fmt.Errorf("rails: session id: %w", err)
+	}
+	field := `"session_id":"` + hex.EncodeToString(id) + `"`
+	if len(m) == 0 {
+		return []byte("{" + field + "}"), nil
+	}
+	return append([]byte("{"+field+","), session[1:]...), nil
 }
 
 // railsWrap puts the serialized session into ActiveSupport's
@@ -157,4 +192,20 @@ func railsVerifierGenerate(key, msg []byte, r SignRequest) (string, error) {
 	}
 	data := base64.StdEncoding.EncodeToString(msg)
 	return data + "--" + hex.EncodeToString(hmacSum(digest, key, []byte(data))), nil
+}
+
+// markRailsSessionID sets option session_id=false on an encrypted cookie
+// whose JSON object has no "session_id" (not a cookie-store session, or
+// one made by hand), so that sign leaves it so.
+func markRailsSessionID(d *Decoded) {
+	raw, ok := d.Payload.(json.RawMessage)
+	if !ok || len(raw) == 0 || raw[0] != '{' {
+		return
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) == nil {
+		if _, ok := m["session_id"]; !ok {
+			d.opt("session_id", "false")
+		}
+	}
 }

@@ -114,6 +114,7 @@ func FuzzSignRails(f *testing.F) {
 			"kind":           []string{"gcm", "cbc", "signed"}[uint64(n)%3],
 			"key_derivation": []string{"sha256", "sha1"}[n&1],
 			"envelope":       []string{"data", "message", "none"}[uint64(n>>1)%3],
+			"session_id":     "false",
 		}
 		fuzzRoundTrip(t, "rails", secret, s, n, opts, SignKey{})
 	})

@@ -206,7 +206,7 @@ func TestSignAcceptedByActionDispatch(t *testing.T) {
 		}
 	}
 	tests = append(tests,
-		signTest{name: "rails gcm expiry ahead", format: "rails", payload: `{"visitCount":41}`, key: sec, expires: &exp,
+		signTest{name: "rails gcm expiry ahead", format: "rails", payload: `{"session_id":"abc","visitCount":41}`, key: sec, expires: &exp,
 			opts: map[string]string{"key_derivation": "sha1", "envelope": "message"}},
 		signTest{name: "rails signed sha256 digest", format: "rails", cookie: "remember", payload: `{"id":7}`, key: sec,
 			opts: map[string]string{"kind": "signed", "digest": "sha256", "key_derivation": "sha1", "envelope": "message"}})

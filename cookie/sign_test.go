@@ -123,13 +123,13 @@ func signTests(t testing.TB) []signTest {
 			opts: map[string]string{"kind": "signed_cookie"}},
 		{name: "rails gcm 7.1", format: "rails", payload: `{"session_id":"abc","visitCount":41}`, key: SignKey{Secret: []byte(strings.Repeat("9f1c", 32))},
 			wantOpts: map[string]string{"kind": "gcm", "key_derivation": "sha256", "envelope": "data"}},
-		{name: "rails gcm 6.1 sha1 expiry", format: "rails", payload: `{"visitCount":41}`, key: SignKey{Secret: []byte("skb")}, expires: &exp,
+		{name: "rails gcm 6.1 sha1 expiry", format: "rails", payload: `{"session_id":"abc","visitCount":41}`, key: SignKey{Secret: []byte("skb")}, expires: &exp,
 			opts: map[string]string{"key_derivation": "sha1", "envelope": "message"}},
-		{name: "rails gcm 5.2", format: "rails", payload: `{"visitCount":41}`, key: SignKey{Secret: []byte("skb")},
+		{name: "rails gcm 5.2", format: "rails", payload: `{"session_id":"abc","visitCount":41}`, key: SignKey{Secret: []byte("skb")},
 			opts: map[string]string{"envelope": "none"}},
 		{name: "rails gcm purpose", format: "rails", payload: `{"visitCount":41}`, key: SignKey{Secret: []byte("skb")},
-			opts: map[string]string{"purpose": "cookie.other"}},
-		{name: "rails cbc", format: "rails", payload: `{"visitCount":41}`, key: SignKey{Secret: []byte("skb")},
+			opts: map[string]string{"purpose": "cookie.other", "session_id": "false"}},
+		{name: "rails cbc", format: "rails", payload: `{"session_id":"abc","visitCount":41}`, key: SignKey{Secret: []byte("skb")},
 			opts: map[string]string{"kind": "cbc", "key_derivation": "sha1", "envelope": "none"}},
 		{name: "rails signed", format: "rails", cookie: "remember", payload: `{"id":7}`, key: SignKey{Secret: []byte("skb")},
 			opts: map[string]string{"kind": "signed", "digest": "sha256", "envelope": "message"}, expires: &exp},
@@ -250,6 +250,25 @@ func mustJSON(t testing.TB, v any) json.RawMessage {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestSignRailsSessionID: a Rails session without a session_id gets one,
+// as the CookieStore loads no session without it (TestFrameworks/rails/sign
+// in ./interop shows the real one refusing it).
+func TestSignRailsSessionID(t *testing.T) {
+	cs, err := Sign("rails", SignRequest{Payload: json.RawMessage(`{"visitCount":41}`), Key: SignKey{Secret: []byte("skb")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decodeSigned(t, "rails", cs, Keys{Secrets: [][]byte{[]byte("skb")}})
+	var p struct {
+		SessionID  string `json:"session_id"`
+		VisitCount int    `json:"visitCount"`
+	}
+	json.Unmarshal(mustJSON(t, d.Payload), &p)
+	if len(p.SessionID) != 32 || p.VisitCount != 41 {
+		t.Errorf("payload %+v, want a 32-hex session_id and visitCount 41", p)
+	}
 }
 
 func TestSignIssuedAt(t *testing.T) {

@@ -42,6 +42,9 @@ func TestFrameworks(t *testing.T) {
 			if spec.secret {
 				s.check(t, "wrong-secret", s.wrongSecret)
 			}
+			if spec.carried && spec.secret {
+				s.check(t, "sign", s.signed)
+			}
 			if spec.encKey {
 				s.check(t, "wrong-enc-key", s.wrongEncKey)
 				s.check(t, "no-enc-key", s.noEncKey)
