@@ -32,8 +32,9 @@ type RedisStoreOptions struct {
 // are one Lua script (GET, increment visitCount in place, SET ... EX), so
 // they are atomic across every process sharing the Redis.
 type RedisStore struct {
-	client *redis.Client
-	addr   string
+	client  redis.UniversalClient
+	cluster *redis.ClusterClient // the same client, on a Redis Cluster; nil otherwise
+	addr    string
 	prefix string
 	storedJSON
 }
@@ -71,15 +72,22 @@ type discardLogger struct{}
 
 func (discardLogger) Printf(context.Context, string, ...any) {}
 
-// NewRedisStore returns a store on the Redis that rawURL names
-// (redis://HOST:PORT/DB, as go-redis' ParseURL reads it). It does not
-// connect: a Redis that is down now makes requests fail (503) until it is
-// up.
+// NewRedisStore returns a store on the Redis that rawURL names: one server
+// (redis://HOST:PORT/DB, as go-redis' ParseURL reads it), a Redis Cluster
+// (redis+cluster://HOST:PORT,HOST:PORT/) or the master Sentinel names
+// (redis+sentinel://HOST:PORT,HOST:PORT/MASTER[/DB]); rediss for TLS. It
+// does not connect: a Redis that is down now makes requests fail (503)
+// until it is up.
 func NewRedisStore(rawURL string, opts RedisStoreOptions) (*RedisStore, error) {
-	o, err := redis.ParseURL(rawURL)
+	t, err := parseRedisURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("redis url %q: %w", rawURL, err)
+		return nil, fmt.Errorf("redis url %q: %w", redactURL(rawURL), err)
 	}
+	return newRedisStore(t, opts), nil
+}
+
+func newRedisStore(t redisTarget, opts RedisStoreOptions) *RedisStore {
+	o := t.opts
 	// Fail fast while Redis is down: a request gets its 503 within about
 	// a second instead of hanging, and a restarted Redis is picked up on
 	// the next request.
@@ -93,15 +101,25 @@ func NewRedisStore(rawURL string, opts RedisStoreOptions) (*RedisStore, error) {
 	o.DialerRetryTimeout = 10 * time.Millisecond
 	o.DisableIdentity = true
 	quietRedis.Do(func() { redis.SetLogger(discardLogger{}) })
-	s := &RedisStore{client: redis.NewClient(o), addr: o.Addr, prefix: opts.Prefix}
+	s := &RedisStore{addr: t.label, prefix: opts.Prefix}
+	switch t.kind {
+	case "cluster":
+		c := redis.NewClusterClient(o.Cluster())
+		s.client, s.cluster = c, c
+	case "sentinel":
+		s.client = redis.NewFailoverClient(o.Failover())
+	default:
+		s.client = redis.NewClient(o.Simple())
+	}
 	if s.prefix == "" {
 		s.prefix = "sess:"
 	}
 	s.init(opts.TTL, opts.Now)
-	return s, nil
+	return s
 }
 
-// Addr returns the Redis address, host:port.
+// Addr returns the Redis address, host:port (for a cluster or Sentinel, the
+// kind and the seed addresses).
 func (s *RedisStore) Addr() string { return s.addr }
 
 func (s *RedisStore) wrap(op string, err error) error {
@@ -150,28 +168,22 @@ func (s *RedisStore) Visit(ctx context.Context, id string) (Session, error) {
 	}
 	ttl := ttlSeconds(exp, now, s.ttl)
 	v, err := visitScript.Run(ctx, s.client, []string{s.prefix + id}, ttl, expires).Text()
-	switch {
-	case errors.Is(err, redis.Nil):
-		return Session{}, ErrNotFound
-	case err != nil:
-		return Session{}, s.wrap("visit", err)
-	}
-	sess, ok := parseStoredJSON([]byte(v))
-	if !ok {
-		return Session{}, ErrNotFound
+	sess, err := s.session("visit", []byte(v), err)
+	if err != nil {
+		return sess, err
 	}
 	sess.VisitCount++
 	return sess, nil
 }
 
-// Load implements Loader: GET and parse.
-func (s *RedisStore) Load(ctx context.Context, id string) (Session, error) {
-	v, err := s.client.Get(ctx, s.prefix+id).Bytes()
+// session reads a reply that holds a stored session: redis.Nil and an
+// unreadable session are ErrNotFound.
+func (s *RedisStore) session(op string, v []byte, err error) (Session, error) {
 	switch {
 	case errors.Is(err, redis.Nil):
 		return Session{}, ErrNotFound
 	case err != nil:
-		return Session{}, s.wrap("get", err)
+		return Session{}, s.wrap(op, err)
 	}
 	sess, ok := parseStoredJSON(v)
 	if !ok {
@@ -180,18 +192,42 @@ func (s *RedisStore) Load(ctx context.Context, id string) (Session, error) {
 	return sess, nil
 }
 
-// Rename implements Renamer with RENAME, which keeps the TTL.
+// Load implements Loader: GET and parse.
+func (s *RedisStore) Load(ctx context.Context, id string) (Session, error) {
+	v, err := s.client.Get(ctx, s.prefix+id).Bytes()
+	return s.session("get", v, err)
+}
+
+// Rename implements Renamer with RENAME, which keeps the TTL. On a Redis
+// Cluster the two keys are in different slots, where RENAME is refused:
+// there the value is copied with its TTL and the old key deleted, so a visit
+// of the old id in between still finds it.
 func (s *RedisStore) Rename(ctx context.Context, oldID, newID string) (Session, error) {
+	if s.cluster != nil {
+		return s.copyRename(ctx, s.prefix+oldID, s.prefix+newID)
+	}
 	v, err := renameScript.Run(ctx, s.client, []string{s.prefix + oldID, s.prefix + newID}).Text()
-	switch {
-	case errors.Is(err, redis.Nil):
-		return Session{}, ErrNotFound
-	case err != nil:
+	return s.session("rename", []byte(v), err)
+}
+
+func (s *RedisStore) copyRename(ctx context.Context, from, to string) (Session, error) {
+	v, err := s.client.Get(ctx, from).Bytes()
+	sess, err := s.session("rename", v, err)
+	if err != nil {
+		return sess, err
+	}
+	ttl, err := s.client.PTTL(ctx, from).Result()
+	if err != nil {
 		return Session{}, s.wrap("rename", err)
 	}
-	sess, ok := parseStoredJSON([]byte(v))
-	if !ok {
-		return Session{}, ErrNotFound
+	if ttl <= 0 {
+		return Session{}, ErrNotFound // expired meanwhile
+	}
+	if err := s.client.Set(ctx, to, v, ttl).Err(); err != nil {
+		return Session{}, s.wrap("rename", err)
+	}
+	if err := s.client.Del(ctx, from).Err(); err != nil {
+		return Session{}, s.wrap("rename", err)
 	}
 	return sess, nil
 }
