@@ -65,7 +65,7 @@ func TestFlagValueCompletion(t *testing.T) {
 		{[]string{"decode", "-o", ""}, "table json jsonl :4"},
 		{[]string{"decode", "--format", ""}, strings.Join(cookie.FormatNames(), " ") + " :4"},
 		{[]string{"serve-demo", "--mode", ""}, "store cookie :4"},
-		{[]string{"serve-demo", "--store", ""}, "memory redis:// rediss:// file: :6"}, // 6: no file names, no space after a prefix
+		{[]string{"serve-demo", "--store", ""}, "memory redis:// rediss:// redis+cluster:// redis+sentinel:// file: :6"}, // 6: no file names, no space after a prefix
 	} {
 		_, out, _ := runSessctl(t, append([]string{"__complete"}, test.args...)...)
 		if got := strings.Join(strings.Fields(out), " "); got != test.want {

@@ -11,13 +11,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sessctl/sessctl/client"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/report"
 )
 
 type serveDemoOptions struct {
-	Addr    string
-	Secrets []string
+	Addr string
+	// Secrets are --secret values, then --secret-file lines, else
+	// $SESSCTL_SECRET; none means a random secret, never printed.
+	Secrets [][]byte
 	Verbose bool
 	// Store is --store as given, StoreURL its parsed form.
 	Store       string
@@ -41,7 +44,8 @@ type serveDemoOptions struct {
 
 func newServeDemoCmd(streams *report.Streams, runF func(context.Context, *serveDemoOptions) error) *cobra.Command {
 	opts := &serveDemoOptions{}
-	var mode, sameSite, ids string
+	var mode, sameSite, ids, secretFile string
+	var secrets []string
 	c := &cobra.Command{
 		Use:   "serve-demo",
 		Short: "Serve the reference express-session example",
@@ -57,6 +61,11 @@ Stores (--store):
   redis://HOST:PORT/DB connect-redis' layout (JSON under sess:<id>, EX ttl): shared
                        with Express apps and other serve-demos; atomic increments;
                        503 while Redis is down, back by itself when Redis is
+  redis+cluster://HOST:PORT,HOST:PORT/
+                       the same layout on a Redis Cluster (one key per session,
+                       so each visit's script runs on one slot)
+  redis+sentinel://HOST:PORT,HOST:PORT/MASTER[/DB]
+                       the master the Sentinels name, followed across failovers
   file:PATH            a bbolt file: survives restarts, every visit on disk before
                        it is answered
 --mode cookie keeps no server state: the session is in the cookie as the npm
@@ -77,11 +86,13 @@ Weak on purpose, for sessctl audit to find: --ids short|sequential|time
 --no-httponly (scripts can read the cookie); --same-site off and no --secure
 drop those attributes.
 
-Several --secret flags rotate secrets as express-session does: the first signs,
-any verifies. Without --secret or SESSCTL_SECRET a random secret is made for
-this process and printed on stderr.`,
+Several --secret flags (or lines of --secret-file) rotate secrets as
+express-session does: the first signs, any verifies. A --secret on the command
+line is visible to every user of the machine (ps, /proc): prefer --secret-file
+or $SESSCTL_SECRET. Without any, a random secret is made for this process; it is
+never printed.`,
 		Example: `  sessctl serve-demo
-  sessctl serve-demo --addr 127.0.0.1:8080 --secret new --secret old --verbose
+  sessctl serve-demo --addr 127.0.0.1:8080 --secret-file secrets.txt --verbose
   SESSCTL_SECRET=sessionTesting sessctl serve-demo --store redis://127.0.0.1:6379/0
   sessctl serve-demo --store file:sessions.db --max-age 1h --secure
   sessctl serve-demo --mode cookie --secret k1 --secret k0
@@ -89,14 +100,22 @@ this process and printed on stderr.`,
   sessctl serve-demo --ids sequential --no-regenerate --logout-keeps-session --no-httponly   # then: sessctl audit`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if len(opts.Secrets) == 0 {
-				if s := os.Getenv("SESSCTL_SECRET"); s != "" {
-					opts.Secrets = []string{s}
-				}
-			}
-			for i, s := range opts.Secrets {
+			for i, s := range secrets {
 				if s == "" {
 					return &usageError{fmt.Errorf("--secret #%d is empty", i+1)}
+				}
+				opts.Secrets = append(opts.Secrets, []byte(s))
+			}
+			if secretFile != "" {
+				fs, err := client.ReadSecretFile(secretFile)
+				if err != nil {
+					return &usageError{fmt.Errorf("--secret-file: %w", err)}
+				}
+				opts.Secrets = append(opts.Secrets, fs...)
+			}
+			if len(opts.Secrets) == 0 {
+				if s := os.Getenv("SESSCTL_SECRET"); s != "" {
+					opts.Secrets = [][]byte{[]byte(s)}
 				}
 			}
 			if err := opts.validate(c, mode, sameSite, ids); err != nil {
@@ -110,10 +129,11 @@ this process and printed on stderr.`,
 	}
 	f := c.Flags()
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:3000", "address to listen on")
-	f.StringArrayVar(&opts.Secrets, "secret", nil, "secret that signs the session cookie (repeatable: the first signs, any verifies; default $SESSCTL_SECRET or random)")
+	f.StringArrayVar(&secrets, "secret", nil, "secret that signs the session cookie (repeatable: the first signs, any verifies; default $SESSCTL_SECRET or random); visible in ps: prefer --secret-file")
+	f.StringVar(&secretFile, "secret-file", "", "file of secrets, one a line, the first signing (after any --secret)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log one line per request on stderr")
 	f.StringVar(&opts.Store, "store", "memory", "where sessions live: "+demo.StoreURLForms)
-	completeValues(c, "store", "memory", "redis://", "rediss://", "file:")
+	completeValues(c, "store", "memory", "redis://", "rediss://", "redis+cluster://", "redis+sentinel://", "file:")
 	f.StringVar(&mode, "mode", "store", "store (a session id in connect.sid, data in --store) or cookie (the data in cookie-session's cookies)")
 	completeValues(c, "mode", "store", "cookie")
 	f.DurationVar(&opts.TTL, "ttl", demo.DefaultTTL, "how long a session lives after its last visit (slides on each visit; 0: forever in memory); --max-age, when set, is the TTL")
@@ -183,13 +203,10 @@ func (o *serveDemoOptions) validate(c *cobra.Command, mode, sameSite, ids string
 
 func runServeDemo(ctx context.Context, streams *report.Streams, opts *serveDemoOptions) error {
 	logger := slog.New(slog.NewTextHandler(streams.ErrOut, nil))
-	var secrets [][]byte
-	for _, s := range opts.Secrets {
-		secrets = append(secrets, []byte(s))
-	}
+	secrets := opts.Secrets
 	if len(secrets) == 0 {
 		secrets = [][]byte{demo.RandomSecret()}
-		logger.Warn("no --secret given: signing with a random secret made for this process", "secret", string(secrets[0]))
+		logger.Warn("no --secret, --secret-file or $SESSCTL_SECRET: signing with a random secret made for this process and never shown; its cookies stop verifying when it exits")
 	}
 	if opts.SameSite == "none" && !opts.Secure {
 		logger.Warn("--same-site none without --secure: browsers reject such cookies")

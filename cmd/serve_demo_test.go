@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -415,5 +417,73 @@ func TestServeDemoWeakModes(t *testing.T) {
 				t.Errorf("/me replaying the cookie after logout: %d, want %d", resp.StatusCode, want)
 			}
 		})
+	}
+}
+
+// TestServeDemoNeverPrintsASecret runs the real process with the secret
+// given each way, verbose, through requests, a store outage and a shutdown:
+// neither stdout nor stderr holds the secret (nor, without one, anything
+// shaped like the random secret).
+func TestServeDemoNeverPrintsASecret(t *testing.T) {
+	const secret = "Sup3r-s3cret-never-printed"
+	file := filepath.Join(t.TempDir(), "secrets.txt")
+	os.WriteFile(file, []byte("\n"+secret+"\r\nold-secret-also-hidden\n"), 0o600)
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  string
+	}{
+		{"flag", []string{"--secret", secret}, ""},
+		{"file", []string{"--secret-file", file}, ""},
+		{"env", nil, secret},
+		{"random", nil, ""},
+		{"redis password", []string{"--secret", secret, "--store", "redis://:" + secret + "@127.0.0.1:1/0"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := testenv.FreeAddr(t)
+			cmd := exec.Command(sessctlBin(t), append([]string{"serve-demo", "--addr", addr, "--verbose"}, tc.args...)...)
+			cmd.Env = append(os.Environ(), "SESSCTL_SECRET="+tc.env)
+			var stdout, stderr syncWriter
+			stdout.w, stderr.w = new(bytes.Buffer), new(bytes.Buffer)
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			testenv.WaitListening(t, addr, 30*time.Second)
+			url := "http://" + addr + "/"
+			c := &http.Client{Timeout: 10 * time.Second}
+			_, _, ck, _ := visitDemo(c, url, "")
+			visitDemo(c, url, ck)
+			visitDemo(c, url, "connect.sid=s%3Aforged.sig")
+			c.Post(url+"login", "application/x-www-form-urlencoded", strings.NewReader("user=alice"))
+			c.Post(url+"logout", "", nil)
+			c.Get(url + "healthz")
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+			out := stdout.String() + stderr.String()
+			if !strings.Contains(out, "listening on") {
+				t.Fatalf("output:\n%s", out)
+			}
+			for _, s := range []string{secret, "old-secret-also-hidden"} {
+				if strings.Contains(out, s) {
+					t.Errorf("the output shows a secret:\n%s", out)
+				}
+			}
+			// demo.RandomSecret makes 43 base64url characters
+			if m := regexp.MustCompile(`[A-Za-z0-9_-]{40,}`).FindString(out); m != "" {
+				t.Errorf("the output holds %q, shaped like a secret:\n%s", m, out)
+			}
+			if tc.name == "random" && !strings.Contains(out, "never shown") {
+				t.Errorf("no warning about the random secret:\n%s", out)
+			}
+		})
+	}
+	// a failing --secret-file names the file, never its content
+	streams, _, _, errOut := report.Test()
+	root := NewRootCmd(streams)
+	root.SetArgs([]string{"serve-demo", "--secret-file", filepath.Join(t.TempDir(), "missing.txt")})
+	if code := ExitCode(root.Execute(), t.Context(), streams); code != ExitTrouble || !strings.Contains(errOut.String(), "--secret-file: ") {
+		t.Errorf("missing --secret-file: exit %d, %s", code, errOut)
 	}
 }
