@@ -75,7 +75,7 @@ usage error naming its flag (exit 2).`,
   sessctl decode -o json "$COOKIE" --secret S | jq '.[0].payload.user="admin"' | sessctl sign --secret S -`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return &usageError{fmt.Errorf("want one PAYLOAD (JSON, @FILE or -), got %d arguments (see 'sessctl sign --help')", len(args))}
+				return fmt.Errorf("want one PAYLOAD (JSON, @FILE or -), got %d arguments", len(args))
 			}
 			return nil
 		},
@@ -183,6 +183,8 @@ usage error naming its flag (exit 2).`,
 	f.StringVarP(&opts.Output, "output", "o", "pair", "output: "+strings.Join(signOutputs, ", "))
 	f.StringVar(&opts.Jar, "jar", "", "also plant the cookies in this cookies.txt jar (with --url)")
 	f.StringVar(&rawURL, "url", "", "the URL the planted cookies are for (with --jar)")
+	completeValues(c, "format", cookie.SignableNames()...)
+	completeValues(c, "output", signOutputs...)
 	return c
 }
 

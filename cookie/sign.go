@@ -88,6 +88,7 @@ type KeyError struct {
 	Err error
 }
 
+// Error names the key and says what is wrong with it (never its value).
 func (e *KeyError) Error() string { return e.Key + ": " + e.Err.Error() }
 
 // Unwrap returns the reason.
@@ -99,6 +100,7 @@ type OptionError struct {
 	Want                  []string
 }
 
+// Error names the format, the option and the values it takes.
 func (e *OptionError) Error() string {
 	if len(e.Want) == 0 {
 		return fmt.Sprintf("%s: option %s=%q is not supported", e.Format, e.Option, e.Value)
