@@ -308,6 +308,7 @@ func (j *Jar) saveMerged() error {
 		return fmt.Errorf("lock %s: %w", target+".lock", err)
 	}
 	defer lock.Unlock()
+	giveToDirOwner(target + ".lock")
 
 	now := j.now()
 	theirs, _, err := readJarFile(target, now)

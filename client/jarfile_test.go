@@ -340,3 +340,35 @@ func TestJarLimitsOnRead(t *testing.T) {
 		t.Errorf("saved jar has %d lines, want %d", n, MaxCookiesPerSite)
 	}
 }
+
+// TestJarLockFileOwner: root saving a jar in a user's folder (sudo) gives
+// the lock file to that user, who could not lock the jar otherwise; the
+// jar file keeps its owner.
+func TestJarLockFileOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	dir := filepath.Join(t.TempDir(), "user")
+	os.Mkdir(dir, 0o700)
+	const uid, gid = 65534, 65534
+	if err := os.Chown(dir, uid, gid); err != nil {
+		t.Skip(err)
+	}
+	path := filepath.Join(dir, "cookies.txt")
+	os.WriteFile(path, []byte(cookiesTxtHeader), 0o600)
+	os.Chown(path, uid, gid)
+	j := openTestJar(t, path, JarOptions{})
+	setLine(t, j, mustParseURL(t, "http://a.test/"), "a=1")
+	if err := j.Save(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + ".lock"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != uid {
+			t.Errorf("%s is owned by %d, want %d", p, st.Uid, uid)
+		}
+	}
+}

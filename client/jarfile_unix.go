@@ -5,6 +5,7 @@ package client
 import (
 	"io/fs"
 	"os"
+	"path/filepath"
 	"syscall"
 )
 
@@ -25,5 +26,18 @@ func writable(path string) error {
 func keepOwner(f *os.File, old fs.FileInfo) {
 	if st, ok := old.Sys().(*syscall.Stat_t); ok {
 		f.Chown(int(st.Uid), int(st.Gid))
+	}
+}
+
+// giveToDirOwner gives the file at path to the owner of its folder, where
+// this process may: a lock file root made in a user's folder (sudo
+// sessctl visit) must not lock the user out of their own jar.
+func giveToDirOwner(path string) {
+	fi, err := os.Stat(filepath.Dir(path))
+	if err != nil {
+		return
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		os.Chown(path, int(st.Uid), int(st.Gid))
 	}
 }
