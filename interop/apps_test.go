@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -18,7 +19,10 @@ type appSpec struct {
 	secret  bool   // the cookie is signed with the app's secret: a wrong one must be named
 	encKey  bool   // the cookie is encrypted with a key of its own (gorilla's block key)
 	samples int    // fresh cookies for decode; 0 means 100
-	start   func(t *testing.T, addr string) *instance
+	// lifetime is the framework's default session lifetime in days, for
+	// apps whose verify script can sign a session in the past (old).
+	lifetime float64
+	start    func(t *testing.T, addr string) *instance
 }
 
 func (a appSpec) sampleCount() int {
@@ -40,6 +44,10 @@ type instance struct {
 	// store returns every session of a server-side store, id to values: the
 	// truth after a load. nil for cookie-carried sessions.
 	store func(t *testing.T) map[string]map[string]any
+	// old signs a session as the framework would have DAYS days ago and
+	// returns the cookie value; nil where the framework's clock cannot be
+	// moved.
+	old func(t *testing.T, days float64) string
 }
 
 func values(samples []map[string]string, name string) []string {
@@ -51,8 +59,8 @@ func values(samples []map[string]string, name string) []string {
 }
 
 var apps = []appSpec{
-	{name: "flask", cookie: "session", carried: true, secret: true, start: startFlask},
-	{name: "django-signed", cookie: "sessionid", carried: true, secret: true, start: startDjango("signed")},
+	{name: "flask", cookie: "session", carried: true, secret: true, lifetime: 31, start: startFlask},
+	{name: "django-signed", cookie: "sessionid", carried: true, secret: true, lifetime: 14, start: startDjango("signed")},
 	{name: "django-db", cookie: "sessionid", start: startDjango("db")},
 	{name: "gorilla-hash", cookie: "session", carried: true, secret: true, start: startGorilla(false)},
 	// 300 samples: a misreading of 1 cookie in 12 to 25 is then seen in all
@@ -73,6 +81,9 @@ func startFlask(t *testing.T, addr string) *instance {
 	in.verify = func(t *testing.T, samples []map[string]string) []map[string]any {
 		return jsonLines(t, dir, values(samples, "session"), py, "verify.py", in.secret)
 	}
+	in.old = func(t *testing.T, days float64) string {
+		return strings.TrimSpace(string(run(t, dir, "", py, "verify.py", in.secret, "old", fmt.Sprint(days)).stdout))
+	}
 	return in
 }
 
@@ -89,7 +100,11 @@ func startDjango(engine string) func(t *testing.T, addr string) *instance {
 		in.verify = func(t *testing.T, samples []map[string]string) []map[string]any {
 			return jsonLines(t, dir, values(samples, "sessionid"), py, "verify.py", engine, secret, db)
 		}
+		in.old = func(t *testing.T, days float64) string {
+			return strings.TrimSpace(string(run(t, dir, "", py, "verify.py", "old", secret, fmt.Sprint(days)).stdout))
+		}
 		if engine == "db" {
+			in.old = nil
 			in.secret = "" // the cookie is a bare session key
 			in.store = func(t *testing.T) map[string]map[string]any {
 				return storeMap(t, oneJSON(t, dir, py, "verify.py", "store", secret, db))

@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -39,11 +40,16 @@ func TestFrameworks(t *testing.T) {
 			s.check(t, "visit", s.visit)
 			s.check(t, "login-logout", s.loginLogout)
 			s.check(t, "decode", s.decode)
+			s.check(t, "decode-many", s.decodeMany)
+			s.check(t, "decode-no-cookie", s.decodeNoCookie)
 			if spec.secret {
 				s.check(t, "wrong-secret", s.wrongSecret)
 			}
 			if spec.carried && spec.secret {
 				s.check(t, "sign", s.signed)
+			}
+			if in.old != nil {
+				s.check(t, "expired", s.expired)
 			}
 			if spec.encKey {
 				s.check(t, "wrong-enc-key", s.wrongEncKey)
@@ -59,6 +65,7 @@ type suite struct {
 	in      *instance
 	bin     string
 	samples []map[string]string // the cookies of each decode sample, for the later checks
+	truths  []map[string]any    // the framework's reading of each sample
 }
 
 // check runs one check as a subtest, applying knownBroken.
@@ -367,10 +374,8 @@ func (s *suite) decode(t *testing.T) []string {
 		return err
 	})
 	truths := s.in.verify(t, s.samples)
-	wantSig := "unsigned"
-	if s.spec.secret {
-		wantSig = "valid"
-	}
+	s.truths = truths
+	wantSig := s.wantSignature()
 	var bad tally
 	for i, d := range ds {
 		v := truths[i]
@@ -380,11 +385,10 @@ func (s *suite) decode(t *testing.T) []string {
 		if codes[i] != 0 || d.Signature != wantSig {
 			bad.add("verdict", i, fmt.Sprintf("exit %d signature %q, want 0 and %q (%s)", codes[i], d.Signature, wantSig, d.words()))
 		}
-		got := d.Payload
-		if s.spec.name == "koa" {
-			got = withoutKoaMeta(got)
+		if slices.ContainsFunc(d.Warnings, func(w string) bool { return strings.HasPrefix(w, "expired:") }) {
+			bad.add("expired warning", i, fmt.Sprintf("a fresh cookie the framework accepts: %q", d.Warnings))
 		}
-		if !jsonEqual(got, v["payload"]) {
+		if !jsonEqual(s.comparable(d.Payload), v["payload"]) {
 			bad.add("payload", i, fmt.Sprintf("decode %s, %s reads %s", compact(d.Payload), s.spec.name, compact(v["payload"])))
 		}
 		if ts, ok := v["issued_at"].(float64); ok {
@@ -399,6 +403,115 @@ func (s *suite) decode(t *testing.T) []string {
 		}
 	}
 	return bad.problems(n)
+}
+
+// decodeMany: many inputs in one decode call, as arguments and on stdin,
+// each read as alone: a companion .sig pairs within its own input only.
+func (s *suite) decodeMany(t *testing.T) []string {
+	need(t, s.samples)
+	const nArgs, nStdin = 20, 60
+	var p []string
+	for _, via := range []string{"arguments", "stdin"} {
+		n := min(nArgs, len(s.samples))
+		args := []string{"decode", "-o", "json"}
+		stdin := ""
+		if via == "stdin" {
+			n = min(nStdin, len(s.samples))
+			args = append(args, "-")
+		}
+		for i := range n {
+			if via == "stdin" {
+				stdin += s.cookieHeader(s.samples[i]) + "\n"
+			} else {
+				args = append(args, s.cookieHeader(s.samples[i]))
+			}
+		}
+		args = append(args, s.decodeArgs(s.in.secret, s.in.encKey)...)
+		r := run(t, binDir, stdin, append([]string{s.bin}, args...)...)
+		var out []decoded
+		if err := json.Unmarshal(r.stdout, &out); err != nil {
+			t.Fatalf("decode of %d inputs on %s: exit %d, not JSON: %v\n%s", n, via, r.code, err, r.stderr)
+		}
+		var ds []decoded
+		for _, d := range out {
+			if d.Name == s.spec.cookie {
+				ds = append(ds, d)
+			}
+		}
+		if len(ds) != n {
+			p = append(p, fmt.Sprintf("%d inputs on %s: %d entries for %s", n, via, len(ds), s.spec.cookie))
+			continue
+		}
+		var bad tally
+		for i, d := range ds {
+			if d.Signature != s.wantSignature() {
+				bad.add("signature", i, fmt.Sprintf("%q, alone %q", d.Signature, s.wantSignature()))
+			}
+			if got := s.comparable(d.Payload); !jsonEqual(got, s.truths[i]["payload"]) {
+				bad.add("payload", i, fmt.Sprintf("decode %s, %s reads %s", compact(d.Payload), s.spec.name, compact(s.truths[i]["payload"])))
+			}
+		}
+		if r.code != 0 {
+			bad.add("exit status", 0, fmt.Sprintf("exit %d, want 0", r.code))
+		}
+		for _, q := range bad.problems(n) {
+			p = append(p, via+": "+q)
+		}
+	}
+	return p
+}
+
+// decodeNoCookie: decode --url on a page that sets no cookie, with an
+// empty jar, has nothing to check: exit 2.
+func (s *suite) decodeNoCookie(t *testing.T) []string {
+	jar := filepath.Join(t.TempDir(), "cookies.txt")
+	r := run(t, binDir, "", append([]string{s.bin, "decode", "-o", "json", "--url", s.in.url + "_truth", "--jar", jar},
+		s.decodeArgs(s.in.secret, s.in.encKey)...)...)
+	if r.code != 2 {
+		return []string{fmt.Sprintf("decode --url of a page that sets no cookie: exit %d, want 2 (nothing to check): %.200s %.200s", r.code, r.stdout, r.stderr)}
+	}
+	return nil
+}
+
+// expired: a session signed longer ago than the framework's default
+// lifetime, which the framework refuses, carries decode's "expired:"
+// warning; one signed half a lifetime ago, which it accepts, does not.
+func (s *suite) expired(t *testing.T) []string {
+	var p []string
+	for _, days := range []float64{s.spec.lifetime + 6, s.spec.lifetime / 2} {
+		value := s.in.old(t, days)
+		truth := s.in.verify(t, []map[string]string{{s.spec.cookie: value}})[0]
+		_, refused := truth["error"]
+		if refused != (days > s.spec.lifetime) {
+			t.Fatalf("signed %g days ago, the framework says %v", days, truth)
+		}
+		d, code, err := s.decodeOne(append([]string{s.spec.cookie + "=" + value}, s.decodeArgs(s.in.secret, s.in.encKey)...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		warned := slices.ContainsFunc(d.Warnings, func(w string) bool { return strings.HasPrefix(w, "expired:") })
+		if d.Signature != "valid" || warned != refused {
+			p = append(p, fmt.Sprintf("signed %g days ago (default lifetime %g days; %s says %v): signature %q exit %d warnings %q, want \"valid\" and %s",
+				days, s.spec.lifetime, s.spec.name, truth["error"], d.Signature, code, d.Warnings, map[bool]string{true: "an expired: warning", false: "no expired: warning"}[refused]))
+		}
+	}
+	return p
+}
+
+// wantSignature is decode's verdict on this app's cookies with its secret.
+func (s *suite) wantSignature() string {
+	if s.spec.secret {
+		return "valid"
+	}
+	return "unsigned"
+}
+
+// comparable is decode's payload in the shape of the framework's reading.
+func (s *suite) comparable(payload any) any {
+	if s.spec.name == "koa" {
+		return withoutKoaMeta(payload)
+	}
+	return payload
 }
 
 // wrongSecret: a wrong secret is named as such on every sample tried.

@@ -7,10 +7,15 @@ line on stdin, one JSON line out:
           on the SQLite file, or {"error": ...} when no such session;
   store:  no input; every session in the database as {"key": data} (the
           store's truth after a load test).
-/usr/bin/python3 verify.py signed|db|store SECRET_KEY [DB]
+  old:    argument DAYS after the secret; prints one session cookie value as
+          the signed_cookies backend would have set it DAYS days ago (the
+          clock moved back).
+/usr/bin/python3 verify.py signed|db|store|old SECRET_KEY [DB | DAYS]
 """
 import json
+import random
 import sys
+import time
 
 import django
 from django.conf import settings
@@ -20,7 +25,7 @@ settings.configure(
     SECRET_KEY=secret,
     INSTALLED_APPS=["django.contrib.sessions"],
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3",
-                           "NAME": sys.argv[3] if len(sys.argv) > 3 else ":memory:"}},
+                           "NAME": sys.argv[3] if mode != "old" and len(sys.argv) > 3 else ":memory:"}},
     USE_TZ=True,
 )
 django.setup()
@@ -29,6 +34,16 @@ from django.contrib.sessions.backends import db, signed_cookies  # noqa: E402
 from django.contrib.sessions.models import Session  # noqa: E402
 from django.core import signing  # noqa: E402
 from django.utils import baseconv  # noqa: E402
+
+if mode == "old":
+    now = time.time()
+    time.time = lambda: now - float(sys.argv[3]) * 86400
+    store = signed_cookies.SessionStore()
+    store["sid"] = random.randrange(10000)
+    store["visitCount"] = 1
+    store.save()
+    print(store.session_key)
+    sys.exit(0)
 
 if mode == "store":
     out = {}
