@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -278,14 +277,4 @@ func (d *Decoded) opt(k, v string) {
 		d.Options = map[string]string{}
 	}
 	d.Options[k] = v
-}
-
-// OptionNames returns the keys of m sorted, for messages.
-func OptionNames(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
