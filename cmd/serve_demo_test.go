@@ -487,3 +487,38 @@ func TestServeDemoNeverPrintsASecret(t *testing.T) {
 		t.Errorf("missing --secret-file: exit %d, %s", code, errOut)
 	}
 }
+
+// TestServeDemoDamagedFileStore: serve-demo on a damaged bbolt file exits 2
+// with one line naming the file and what to do, not a panic.
+func TestServeDemoDamagedFileStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	s, err := demo.OpenFileStore(path, demo.FileStoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 300 {
+		wg.Go(func() { s.Create(t.Context(), fmt.Sprint(time.Now().UnixNano()), demo.Session{VisitCount: 1}) })
+	}
+	wg.Wait()
+	s.Close()
+	b, _ := os.ReadFile(path)
+	for i := 2 * 4096; i < len(b); i++ { // every page but the two meta pages
+		b[i] = 0x5a
+	}
+	os.WriteFile(path, b, 0o600)
+
+	cmd := exec.Command(sessctlBin(t), "serve-demo", "--addr", testenv.FreeAddr(t), "--store", "file:"+path, "--secret", "k")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != ExitTrouble {
+		t.Fatalf("exit %v, want %d\n%s", err, ExitTrouble, stderr.String())
+	}
+	msg := stderr.String()
+	if !strings.HasPrefix(msg, "sessctl: file store "+path+" is damaged (") || !strings.Contains(msg, "move it away (mv "+path) ||
+		strings.Contains(msg, "panic") || strings.Contains(msg, "goroutine") || strings.Count(msg, "\n") != 1 {
+		t.Fatalf("stderr:\n%s", msg)
+	}
+}

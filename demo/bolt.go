@@ -34,14 +34,65 @@ type FileStore struct {
 var sessionsBucket = []byte("sessions")
 
 // OpenFileStore opens (creating if needed) the bbolt file at path. A file
-// another process holds open fails after a second.
+// another process holds open fails after a second; a damaged file (bbolt
+// panics on some, e.g. "invalid freelist page") is a *DamagedFileError.
+// Every page is checked once here, so that damage is found now rather than
+// as a panic in a request later.
 func OpenFileStore(path string, opts FileStoreOptions) (*FileStore, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := openBolt(path)
+	if err != nil {
+		return nil, err
+	}
+	db.MaxBatchDelay = time.Millisecond
+	s := &FileStore{db: db, path: path}
+	s.init(opts.TTL, opts.Now)
+	return s, nil
+}
+
+// DamagedFileError is a file store whose file bbolt cannot read.
+type DamagedFileError struct {
+	Path   string
+	Reason string // what bbolt found
+}
+
+func (e *DamagedFileError) Error() string {
+	return fmt.Sprintf("file store %s is damaged (%s): move it away (mv %s %s.damaged) and start again, which makes a new empty file; the sessions in it are lost",
+		e.Path, e.Reason, e.Path, e.Path)
+}
+
+// openBolt opens the file and checks it, turning bbolt's panics into a
+// DamagedFileError.
+func openBolt(path string) (db *bolt.DB, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if db != nil {
+				db.Close()
+			}
+			db, err = nil, &DamagedFileError{Path: path, Reason: fmt.Sprint(p)}
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, fmt.Errorf("open file store %s: locked by another process", path)
 		}
+		if errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) || errors.Is(err, bolt.ErrVersionMismatch) {
+			return nil, &DamagedFileError{Path: path, Reason: err.Error()}
+		}
 		return nil, fmt.Errorf("open file store %s: %w", path, err)
+	}
+	var damage error
+	db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() { // drained: the checker runs until it is done
+			if damage == nil {
+				damage = err
+			}
+		}
+		return nil
+	})
+	if damage != nil {
+		db.Close()
+		return nil, &DamagedFileError{Path: path, Reason: damage.Error()}
 	}
 	if err := db.Update(func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(sessionsBucket)
@@ -50,10 +101,7 @@ func OpenFileStore(path string, opts FileStoreOptions) (*FileStore, error) {
 		db.Close()
 		return nil, fmt.Errorf("open file store %s: %w", path, err)
 	}
-	db.MaxBatchDelay = time.Millisecond
-	s := &FileStore{db: db, path: path}
-	s.init(opts.TTL, opts.Now)
-	return s, nil
+	return db, nil
 }
 
 // Path returns the file's path.

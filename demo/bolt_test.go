@@ -1,8 +1,10 @@
 package demo
 
 import (
+	"encoding/binary"
 	"errors"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -86,5 +88,83 @@ func TestFileStoreOps(t *testing.T) {
 	s.Destroy(ctx, "c")
 	if s.Len() != 0 {
 		t.Fatalf("Len %d after destroy", s.Len())
+	}
+}
+
+// damagedFile writes a file store with sessions at path and overwrites the
+// pages damage names (page numbers of 4096 bytes), closed.
+func damagedFile(t *testing.T, path string, damage func(b []byte) []int) {
+	t.Helper()
+	s, err := OpenFileStore(path, FileStoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 500 { // concurrent, so that bbolt batches the commits
+		wg.Go(func() { s.Create(t.Context(), newSessionID(), Session{SID: int32(i), VisitCount: 1}) })
+	}
+	wg.Wait()
+	s.Close()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range damage(b) {
+		for i := p * 4096; i < (p+1)*4096 && i < len(b); i++ {
+			b[i] = 0x5a
+		}
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// freelistPages returns the freelist page each meta page names (a meta
+// page: 16-byte page header, then magic, version, page size, flags, root
+// bucket (16 bytes), freelist pgid).
+func freelistPages(b []byte) []int {
+	return []int{int(binary.LittleEndian.Uint64(b[48:])), int(binary.LittleEndian.Uint64(b[4096+48:]))}
+}
+
+// TestFileStoreDamaged: a damaged file is an error that names the file and
+// says what to do, never a panic (bbolt.Open panics with "invalid freelist
+// page" on the first case).
+func TestFileStoreDamaged(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		damage func([]byte) []int
+	}{
+		{"freelist pages", freelistPages},
+		{"pages 3-4", func([]byte) []int { return []int{3, 4} }},
+		{"both meta pages", func([]byte) []int { return []int{0, 1} }},
+		{"every page after the metas", func(b []byte) []int {
+			var p []int
+			for i := 2; i*4096 < len(b); i++ {
+				p = append(p, i)
+			}
+			return p
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "sessions.db")
+			damagedFile(t, path, tc.damage)
+			s, err := OpenFileStore(path, FileStoreOptions{})
+			var de *DamagedFileError
+			if !errors.As(err, &de) || de.Path != path || !strings.Contains(err.Error(), path) ||
+				!strings.Contains(err.Error(), "move it away (mv "+path+" "+path+".damaged)") {
+				if s != nil {
+					s.Close()
+				}
+				t.Fatalf("open: %v, want a DamagedFileError naming %s and what to do", err, path)
+			}
+			t.Logf("%v", err)
+		})
+	}
+	// not a bbolt file at all
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(path, []byte(strings.Repeat("not a database\n", 1000)), 0o600)
+	var de *DamagedFileError
+	if _, err := OpenFileStore(path, FileStoreOptions{}); !errors.As(err, &de) {
+		t.Fatalf("a text file: %v", err)
 	}
 }

@@ -35,7 +35,7 @@ type RedisStore struct {
 	client  redis.UniversalClient
 	cluster *redis.ClusterClient // the same client, on a Redis Cluster; nil otherwise
 	addr    string
-	prefix string
+	prefix  string
 	storedJSON
 }
 
