@@ -3,9 +3,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -56,4 +58,43 @@ func TestViewsEscape(t *testing.T) {
 	if !strings.Contains(out, `n\x1b]0;pwned\x07`) || !strings.Contains(out, `\u009b`) {
 		t.Errorf("escapes missing:\n%s", out)
 	}
+}
+
+func TestJSONEscapesControls(t *testing.T) {
+	v := map[string]string{"a": "x\x1b[2J\x7f\u009b\u0085é"}
+	for _, write := range []func(io.Writer, any) error{writeJSON, writeJSONLine} {
+		var buf bytes.Buffer
+		if err := write(&buf, v); err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(buf.String(), "\x1b\x7f\u009b\u0085") {
+			t.Errorf("a control reached the JSON: %q", buf.String())
+		}
+		var back map[string]string
+		if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back["a"] != v["a"] {
+			t.Errorf("the JSON reads back as %q (%v), want %q", back["a"], err, v["a"])
+		}
+	}
+}
+
+// FuzzEscape: nothing escape returns holds a control byte, and it leaves
+// safe text alone.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"plain", "\x1b[2J", "caf\xc3\xa9", "\xff\xfe", "\u009b\u202e", "a\nb\tc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e := escape(s)
+		if !utf8.ValidString(e) {
+			t.Fatalf("escape(%q) = %q is not UTF-8", s, e)
+		}
+		for _, r := range e {
+			if r < 0x20 || r == 0x7f || unsafeRune(r) {
+				t.Fatalf("escape(%q) = %q holds %U", s, e, r)
+			}
+		}
+		if isSafe(s) && e != s {
+			t.Fatalf("escape changed safe %q to %q", s, e)
+		}
+	})
 }
