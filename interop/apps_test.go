@@ -22,7 +22,7 @@ type appSpec struct {
 	// lifetime is the framework's default session lifetime in days, for
 	// apps whose verify script can sign a session in the past (old).
 	lifetime float64
-	start    func(t *testing.T, addr string) *instance
+	start    func(t *testing.T) *instance
 }
 
 func (a appSpec) sampleCount() int {
@@ -72,12 +72,13 @@ var apps = []appSpec{
 	{name: "rails", cookie: "_app_session", carried: true, secret: true, start: startRails},
 }
 
-func startFlask(t *testing.T, addr string) *instance {
+func startFlask(t *testing.T) *instance {
 	py := python(t, "flask", "python3-flask")
 	dir := filepath.Join(appsDir(), "flask")
-	in := &instance{url: "http://" + addr + "/", secret: randHex(24)}
-	p := start(t, dir, []string{"SECRET=" + in.secret}, py, "app.py", port(addr))
-	p.waitHTTP(t, in.url+"_truth")
+	in := &instance{secret: randHex(24)}
+	in.url = serve(t, func(addr string) *process {
+		return start(t, dir, []string{"SECRET=" + in.secret}, py, "app.py", port(addr))
+	})
 	in.verify = func(t *testing.T, samples []map[string]string) []map[string]any {
 		return jsonLines(t, dir, values(samples, "session"), py, "verify.py", in.secret)
 	}
@@ -87,16 +88,17 @@ func startFlask(t *testing.T, addr string) *instance {
 	return in
 }
 
-func startDjango(engine string) func(t *testing.T, addr string) *instance {
-	return func(t *testing.T, addr string) *instance {
+func startDjango(engine string) func(t *testing.T) *instance {
+	return func(t *testing.T) *instance {
 		py := python(t, "django", "python3-django")
 		dir := filepath.Join(appsDir(), "django")
 		db := filepath.Join(t.TempDir(), "sessions.sqlite3")
 		secret := randHex(25)
-		in := &instance{url: "http://" + addr + "/", secret: secret}
-		p := start(t, dir, []string{"SECRET=" + secret, "ENGINE=" + engine, "DB=" + db},
-			py, "app.py", port(addr))
-		p.waitHTTP(t, in.url+"_truth")
+		in := &instance{secret: secret}
+		in.url = serve(t, func(addr string) *process {
+			return start(t, dir, []string{"SECRET=" + secret, "ENGINE=" + engine, "DB=" + db},
+				py, "app.py", port(addr))
+		})
 		in.verify = func(t *testing.T, samples []map[string]string) []map[string]any {
 			return jsonLines(t, dir, values(samples, "sessionid"), py, "verify.py", engine, secret, db)
 		}
@@ -114,17 +116,18 @@ func startDjango(engine string) func(t *testing.T, addr string) *instance {
 	}
 }
 
-func startGorilla(block bool) func(t *testing.T, addr string) *instance {
-	return func(t *testing.T, addr string) *instance {
+func startGorilla(block bool) func(t *testing.T) *instance {
+	return func(t *testing.T) *instance {
 		bin := goApp(t, "gorilla")
-		in := &instance{url: "http://" + addr + "/", secret: randHex(32)}
+		in := &instance{secret: randHex(32)}
 		keys := []string{"-secret", in.secret}
 		if block {
 			in.encKey = randHex(16) // 32 characters: AES-256
 			keys = append(keys, "-enc-key", in.encKey)
 		}
-		p := start(t, binDir, nil, append([]string{bin, "serve", "-addr", addr}, keys...)...)
-		p.waitHTTP(t, in.url+"_truth")
+		in.url = serve(t, func(addr string) *process {
+			return start(t, binDir, nil, append([]string{bin, "serve", "-addr", addr}, keys...)...)
+		})
 		in.verify = func(t *testing.T, samples []map[string]string) []map[string]any {
 			return jsonLines(t, binDir, values(samples, "session"), append([]string{bin, "verify"}, keys...)...)
 		}
@@ -132,11 +135,10 @@ func startGorilla(block bool) func(t *testing.T, addr string) *instance {
 	}
 }
 
-func startSCS(t *testing.T, addr string) *instance {
+func startSCS(t *testing.T) *instance {
 	bin := goApp(t, "scs")
-	in := &instance{url: "http://" + addr + "/"}
-	p := start(t, binDir, nil, bin, "-addr", addr)
-	p.waitHTTP(t, in.url+"_truth")
+	in := &instance{}
+	in.url = serve(t, func(addr string) *process { return start(t, binDir, nil, bin, "-addr", addr) })
 	in.verify = func(t *testing.T, samples []map[string]string) []map[string]any {
 		out := make([]map[string]any, len(samples))
 		for i, s := range samples {
@@ -164,12 +166,13 @@ func startSCS(t *testing.T, addr string) *instance {
 	return in
 }
 
-func startKoa(t *testing.T, addr string) *instance {
+func startKoa(t *testing.T) *instance {
 	testenv.Interop(t)
 	dir := filepath.Join(appsDir(), "koa")
-	in := &instance{url: "http://" + addr + "/", secret: randHex(20)}
-	p := start(t, dir, []string{"SECRET=" + in.secret, "PORT=" + port(addr)}, "node", "app.js")
-	p.waitHTTP(t, in.url+"_truth")
+	in := &instance{secret: randHex(20)}
+	in.url = serve(t, func(addr string) *process {
+		return start(t, dir, []string{"SECRET=" + in.secret, "PORT=" + port(addr)}, "node", "app.js")
+	})
 	in.verify = func(t *testing.T, samples []map[string]string) []map[string]any {
 		headers := make([]string, len(samples))
 		for i, s := range samples {
@@ -180,15 +183,16 @@ func startKoa(t *testing.T, addr string) *instance {
 	return in
 }
 
-func startExpressRedis(t *testing.T, addr string) *instance {
+func startExpressRedis(t *testing.T) *instance {
 	testenv.Interop(t)
 	redisURL := testenv.StartRedis(t, "--appendonly", "no").URL()
 	dir := filepath.Join(appsDir(), "express-redis")
 	const prefix = "sess:"
-	in := &instance{url: "http://" + addr + "/", secret: randHex(20)}
-	p := start(t, dir, []string{"SECRET=" + in.secret, "PORT=" + port(addr),
-		"REDIS_URL=" + redisURL, "PREFIX=" + prefix}, "node", "app.js")
-	p.waitHTTP(t, in.url+"_truth")
+	in := &instance{secret: randHex(20)}
+	in.url = serve(t, func(addr string) *process {
+		return start(t, dir, []string{"SECRET=" + in.secret, "PORT=" + port(addr),
+			"REDIS_URL=" + redisURL, "PREFIX=" + prefix}, "node", "app.js")
+	})
 	in.verify = func(t *testing.T, samples []map[string]string) []map[string]any {
 		return jsonLines(t, dir, values(samples, "connect.sid"), "node", "verify.js", "cookie", in.secret)
 	}
@@ -198,13 +202,14 @@ func startExpressRedis(t *testing.T, addr string) *instance {
 	return in
 }
 
-func startRails(t *testing.T, addr string) *instance {
+func startRails(t *testing.T) *instance {
 	rubyBin, rackup := ruby(t)
 	dir := filepath.Join(appsDir(), "rails")
-	in := &instance{url: "http://" + addr + "/", secret: randHex(64)}
-	p := start(t, dir, []string{"SECRET=" + in.secret}, rackup, "-s", "webrick", "-o", "127.0.0.1",
-		"-p", port(addr), "config.ru")
-	p.waitHTTP(t, in.url+"_truth")
+	in := &instance{secret: randHex(64)}
+	in.url = serve(t, func(addr string) *process {
+		return start(t, dir, []string{"SECRET=" + in.secret}, rackup, "-s", "webrick", "-o", "127.0.0.1",
+			"-p", port(addr), "config.ru")
+	})
 	in.verify = func(t *testing.T, samples []map[string]string) []map[string]any {
 		return jsonLines(t, dir, values(samples, "_app_session"), rubyBin, "verify.rb", in.secret)
 	}

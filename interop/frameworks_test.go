@@ -12,8 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/sessctl/sessctl/internal/testenv"
 )
 
 const (
@@ -31,7 +29,7 @@ func TestFrameworks(t *testing.T) {
 		t.Run(spec.name, func(t *testing.T) {
 			t.Parallel()
 			bin := sessctl(t)
-			in := spec.start(t, testenv.FreeAddr(t))
+			in := spec.start(t)
 			s := &suite{spec: spec, in: in, bin: bin}
 			// bench --shared first, on the fresh app: its session is then the
 			// only one whose counter passed 3 (the truth's max_count).

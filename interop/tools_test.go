@@ -148,28 +148,55 @@ func (p *process) tail() string {
 	return string(b)
 }
 
-// waitHTTP polls url until it answers 200, the process exits or 60 s pass.
-func (p *process) waitHTTP(t *testing.T, url string) {
+// serve starts a server on a free port with start and returns its base URL
+// once its /_truth answers with the pid of that very process: a server that
+// took the port between FreeAddr and the bind is never mistaken for it, and a
+// lost race (the app exits, its port taken) is retried on another port.
+func serve(t *testing.T, start func(addr string) *process) string {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		addr := testenv.FreeAddr(t)
+		p := start(addr)
+		url := "http://" + addr + "/"
+		if p.ready(t, url+"_truth") {
+			return url
+		}
+		if attempt == 3 {
+			t.Fatalf("%v exited before answering on %s, three times:\n%s", p.cmd.Args, addr, p.tail())
+		}
+		t.Logf("%v exited before answering on %s (port taken?); another port:\n%s", p.cmd.Args, addr, p.tail())
+	}
+}
+
+// ready polls url until it answers 200 with this process's pid (true), the
+// process exits (false) or 60 s pass (the test fails).
+func (p *process) ready(t *testing.T, url string) bool {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	client := &http.Client{Timeout: 2 * time.Second}
+	var last string
 	for {
 		resp, err := client.Get(url)
 		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
+			var tr struct {
+				PID int `json:"pid"`
 			}
-			err = fmt.Errorf("status %d", resp.StatusCode)
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && json.Unmarshal(b, &tr) == nil && tr.PID == p.cmd.Process.Pid {
+				return true
+			}
+			last = fmt.Sprintf("%s: %.200s", resp.Status, b)
+		} else {
+			last = err.Error()
 		}
 		select {
 		case <-p.exited:
-			t.Fatalf("%v exited before answering %s:\n%s", p.cmd.Args, url, p.tail())
+			return false
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s not answering after 60 s (%v):\n%s", url, err, p.tail())
+			t.Fatalf("%s: no answer from %v after 60 s (last: %s):\n%s", url, p.cmd.Args, last, p.tail())
 		}
 	}
 }

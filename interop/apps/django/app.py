@@ -40,7 +40,7 @@ from django.http import JsonResponse  # noqa: E402  (after settings)
 from django.urls import path  # noqa: E402
 from django.views.decorators.http import require_GET, require_POST  # noqa: E402
 
-truth = {"requests": 0, "created": 0, "max_count": 0}
+truth = {"requests": 0, "created": 0, "max_count": 0, "pid": os.getpid()}
 lock = threading.Lock()
 
 

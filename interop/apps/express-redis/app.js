@@ -22,7 +22,7 @@ async function main() {
         saveUninitialized: false,
     }));
 
-    const truth = { requests: 0, created: 0, max_count: 0 };
+    const truth = { requests: 0, created: 0, max_count: 0, pid: process.pid };
     app.get('/', (req, res) => {
         let status = 200;
         if (!req.session.sid && !req.session.visitCount) {

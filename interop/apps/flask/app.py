@@ -14,7 +14,7 @@ from flask import Flask, jsonify, request, session
 app = Flask(__name__)
 app.secret_key = os.environ["SECRET"]
 
-truth = {"requests": 0, "created": 0, "max_count": 0}
+truth = {"requests": 0, "created": 0, "max_count": 0, "pid": os.getpid()}
 lock = threading.Lock()
 
 

@@ -10,7 +10,7 @@ const app = new Koa();
 app.keys = process.env.SECRET.split(',');
 app.use(session({ key: 'koa.sess', maxAge: 86400000 }, app));
 
-const truth = { requests: 0, created: 0, max_count: 0 };
+const truth = { requests: 0, created: 0, max_count: 0, pid: process.pid };
 
 function form(ctx) {
     return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@
 require "json"
 require_relative "rails_env"
 
-TRUTH = { "requests" => 0, "created" => 0, "max_count" => 0 }
+TRUTH = { "requests" => 0, "created" => 0, "max_count" => 0, "pid" => Process.pid }
 LOCK = Mutex.new
 
 def json(status, body)

@@ -58,10 +58,11 @@ type truth struct {
 	Requests int `json:"requests"`
 	Created  int `json:"created"`
 	MaxCount int `json:"max_count"`
+	PID      int `json:"pid"`
 }
 
 func newApp(store *sessions.CookieStore) http.Handler {
-	var t truth
+	t := truth{PID: os.Getpid()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		s, _ := store.Get(r, cookieName) // a bad cookie gives a new session, as documented

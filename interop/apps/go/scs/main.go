@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -37,10 +38,11 @@ type truth struct {
 	Requests int `json:"requests"`
 	Created  int `json:"created"`
 	MaxCount int `json:"max_count"`
+	PID      int `json:"pid"`
 }
 
 func newApp(sm *scs.SessionManager, store *memstore.MemStore) http.Handler {
-	var t truth
+	t := truth{PID: os.Getpid()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
