@@ -372,3 +372,21 @@ func TestJarLockFileOwner(t *testing.T) {
 		}
 	}
 }
+
+// TestJarMachineDevices: /dev/null and /dev/stdout are found to be written
+// in place, never replaced (this test only looks: it writes neither).
+func TestJarMachineDevices(t *testing.T) {
+	for _, p := range []string{"/dev/null", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"} {
+		if _, err := os.Lstat(p); err != nil {
+			continue
+		}
+		f, err := locateJarFile(p, JarOptions{})
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if f.kind != jarDirect {
+			t.Errorf("%s would be replaced by a rename (target %s), not written in place", p, f.target)
+		}
+	}
+}
