@@ -1,9 +1,11 @@
 package interop
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -35,6 +37,8 @@ func TestFrameworks(t *testing.T) {
 			// only one whose counter passed 3 (the truth's max_count).
 			s.check(t, "bench-shared", s.benchShared)
 			s.check(t, "bench-per-session", s.benchPerSession)
+			s.check(t, "bench-errors", s.benchErrors)
+			s.check(t, "bench-jar", s.benchJar)
 			s.check(t, "visit", s.visit)
 			s.check(t, "login-logout", s.loginLogout)
 			s.check(t, "decode", s.decode)
@@ -246,6 +250,53 @@ func (s *suite) benchPerSession(t *testing.T) []string {
 	if c.Verdict != "CONSISTENT" || code != 0 || c.Resets+c.Gaps+c.Repeats+c.Regressions+c.IDChanges+c.ExtraSessions != 0 {
 		p = append(p, fmt.Sprintf("verdict %s exit %d (resets %d, gaps %d, repeats %d, regressions %d, id changes %d, extra sessions %d), want CONSISTENT exit 0: %d users in sequence lose nothing",
 			c.Verdict, code, c.Resets, c.Gaps, c.Repeats, c.Regressions, c.IDChanges, c.ExtraSessions, created))
+	}
+	return p
+}
+
+// benchErrors: half the requests get the app's 404 (round-robin over / and
+// a missing page): the failures decide the exit status (--max-errors is 0
+// by default), and the 404s are counted as such.
+func (s *suite) benchErrors(t *testing.T) []string {
+	var b benchResult
+	code := s.sessctlJSON(t, &b, "bench", "-n", "200", "-c", "4", "--counter", "", "-o", "json", s.in.url, s.in.url+"no-such-page")
+	var p []string
+	if b.Successes == 0 || b.Successes == 200 {
+		p = append(p, fmt.Sprintf("%d successes of 200, want some (half the requests went to a missing page)", b.Successes))
+	}
+	if errs, _ := json.Marshal(b.Errors); !strings.Contains(string(errs), "404") {
+		p = append(p, fmt.Sprintf("errors %s name no 404", errs))
+	}
+	if code != 1 {
+		p = append(p, fmt.Sprintf("exit %d with 100 of 200 requests failed, want 1 (--max-errors 0 by default)", code))
+	}
+	return p
+}
+
+// benchJar: bench --jar continues the session of a visit jar (shared mode
+// on that session) and leaves the jar as it was.
+func (s *suite) benchJar(t *testing.T) []string {
+	jar := filepath.Join(t.TempDir(), "cookies.txt")
+	for range 3 {
+		s.visitOnce(t, jar, s.in.url)
+	}
+	before, err := os.ReadFile(jar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truthBefore := s.truth(t)
+	var b benchResult
+	r := run(t, binDir, "", s.bin, "bench", "--jar", jar, "-n", "100", "-c", "4", "-o", "json", s.in.url)
+	var p []string
+	if err := json.Unmarshal(r.stdout, &b); err != nil || r.code == 2 {
+		return []string{fmt.Sprintf("bench --jar: exit %d: %s", r.code, bytes.TrimSpace(r.stderr))}
+	}
+	if created := s.truth(t).Created - truthBefore.Created; created != 0 || b.Consistency.InitialCounter != 4 {
+		p = append(p, fmt.Sprintf("the app created %d sessions, bench's initial counter %d: want 0 and 4 (the jar's session after 3 visits, continued)",
+			created, b.Consistency.InitialCounter))
+	}
+	if after, _ := os.ReadFile(jar); !bytes.Equal(before, after) {
+		p = append(p, "bench --jar changed the jar (read only)")
 	}
 	return p
 }

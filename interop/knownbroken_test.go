@@ -18,9 +18,33 @@ var knownBroken = map[check]string{
 	{"flask", "expired"}:         expiredNotSaid,
 	{"django-signed", "expired"}: expiredNotSaid,
 
+	{"flask", "bench-errors"}:             failuresNoExit,
+	{"django-signed", "bench-errors"}:     failuresNoExit,
+	{"django-db", "bench-errors"}:         failuresNoExit,
+	{"gorilla-hash", "bench-errors"}:      failuresNoExit,
+	{"gorilla-hashblock", "bench-errors"}: failuresNoExit,
+	{"scs", "bench-errors"}:               failuresNoExit,
+	{"koa", "bench-errors"}:               failuresNoExit,
+	{"express-redis", "bench-errors"}:     failuresNoExit,
+	{"rails", "bench-errors"}:             failuresNoExit,
+
+	{"flask", "bench-jar"}:             noBenchJar,
+	{"django-signed", "bench-jar"}:     noBenchJar,
+	{"django-db", "bench-jar"}:         noBenchJar,
+	{"gorilla-hash", "bench-jar"}:      noBenchJar,
+	{"gorilla-hashblock", "bench-jar"}: noBenchJar,
+	{"scs", "bench-jar"}:               noBenchJar,
+	{"koa", "bench-jar"}:               noBenchJar,
+	{"express-redis", "bench-jar"}:     noBenchJar,
+	{"rails", "bench-jar"}:             noBenchJar,
+
 	{"gorilla-hashblock", "wrong-enc-key"}: "issue 10, decode: a MAC that verifies with a wrong decryption key: decode now says decryption failed and names --enc-key, but exits 0; a key that does not decrypt is a check that said no (exit 1, as for a wrong secret)",
 }
 
 const sharedOnCookie = "issue 10, bench: --shared on a session that lives in the cookie reports resets and extra sessions instead of lost updates; a new session is a 201 or a new id, not a new cookie value"
 
 const expiredNotSaid = "issue 10, decode: formats that carry a time: check the age against the framework's default lifetime (Django SESSION_COOKIE_AGE 2 weeks, Flask 31 days) or --max-age: a cookie the framework would refuse as expired is not \"valid\" without that warning"
+
+const failuresNoExit = "issue 10, bench: a run with 50% 404s says CONSISTENT and exits 0: count failures by status code and by URL, and let failures decide the exit status (--max-errors N|P%, default 0)"
+
+const noBenchJar = "issue 10, bench: bench --jar FILE continues the session of a visit or curl jar (shared mode on that session), read only"
