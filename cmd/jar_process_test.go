@@ -152,6 +152,8 @@ func TestJarThroughLinksAndDevices(t *testing.T) {
 	// "-" is stdout.
 	if out := run("-"); !strings.Contains(out, "\tsid\tfresh\n") {
 		t.Errorf("--jar -: stdout holds no jar:\n%s", out)
+	} else if strings.Index(out, "# Netscape HTTP Cookie File") < strings.Index(out, "1 visit: 200") {
+		t.Errorf("--jar -: the jar comes before the report (curl -c - writes it after the body):\n%s", out)
 	}
 	if _, err := os.Lstat(filepath.Join(dir, "-")); err == nil {
 		t.Error("--jar - made a file named -")

@@ -188,9 +188,10 @@ func runVisit(ctx context.Context, streams *report.Streams, opts *visitOptions) 
 	// loopback address they would replace a real app's cookies there
 	// (ports are no part of a cookie's scope).
 	jar := client.NewJar()
+	var jarOut bytes.Buffer // --jar -: printed after the report, as curl -c - after the body
 	if opts.URL != "" {
 		var err error
-		jar, err = client.OpenJar(opts.JarPath, client.JarOptions{ReadOnly: opts.JarReadOnly, Stdout: streams.Out})
+		jar, err = client.OpenJar(opts.JarPath, client.JarOptions{ReadOnly: opts.JarReadOnly, Stdout: &jarOut})
 		if err != nil {
 			return err
 		}
@@ -235,6 +236,9 @@ func runVisit(ctx context.Context, streams *report.Streams, opts *visitOptions) 
 	}
 	if rerr := out.End(v); werr == nil {
 		werr = rerr
+	}
+	if _, jerr := streams.Out.Write(jarOut.Bytes()); werr == nil {
+		werr = jerr
 	}
 	if err == nil {
 		err = werr
