@@ -19,6 +19,7 @@ type appSpec struct {
 	secret  bool   // the cookie is signed with the app's secret: a wrong one must be named
 	encKey  bool   // the cookie is encrypted with a key of its own (gorilla's block key)
 	samples int    // fresh cookies for decode; 0 means 100
+	salt    string // the salt decode must say verified, where the format has several
 	// lifetime is the framework's default session lifetime in days, for
 	// apps whose verify script can sign a session in the past (old).
 	lifetime float64
@@ -60,7 +61,8 @@ func values(samples []map[string]string, name string) []string {
 
 var apps = []appSpec{
 	{name: "flask", cookie: "session", carried: true, secret: true, lifetime: 31, start: startFlask},
-	{name: "django-signed", cookie: "sessionid", carried: true, secret: true, lifetime: 14, start: startDjango("signed")},
+	{name: "django-signed", cookie: "sessionid", carried: true, secret: true, lifetime: 14,
+		salt: "django.contrib.sessions.backends.signed_cookies", start: startDjango("signed")},
 	{name: "django-db", cookie: "sessionid", start: startDjango("db")},
 	{name: "gorilla-hash", cookie: "session", carried: true, secret: true, start: startGorilla(false)},
 	// 300 samples: a misreading of 1 cookie in 12 to 25 is then seen in all

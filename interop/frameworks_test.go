@@ -439,6 +439,9 @@ func (s *suite) decode(t *testing.T) []string {
 		if slices.ContainsFunc(d.Warnings, func(w string) bool { return strings.HasPrefix(w, "expired:") }) {
 			bad.add("expired warning", i, fmt.Sprintf("a fresh cookie the framework accepts: %q", d.Warnings))
 		}
+		if salt := s.spec.salt; salt != "" && !slices.Contains(d.Fields, struct{ Key, Value string }{"salt", salt}) {
+			bad.add("salt", i, fmt.Sprintf("fields %v, want salt %s (the one the session backend signs with)", d.Fields, salt))
+		}
 		if !jsonEqual(s.comparable(d.Payload), v["payload"]) {
 			bad.add("payload", i, fmt.Sprintf("decode %s, %s reads %s", compact(d.Payload), s.spec.name, compact(v["payload"])))
 		}
