@@ -20,6 +20,7 @@ type appSpec struct {
 	encKey  bool   // the cookie is encrypted with a key of its own (gorilla's block key)
 	samples int    // fresh cookies for decode; 0 means 100
 	salt    string // the salt decode must say verified, where the format has several
+	gobType string // the app's own gob type that POST /login stores (gorilla)
 	// lifetime is the framework's default session lifetime in days, for
 	// apps whose verify script can sign a session in the past (old).
 	lifetime float64
@@ -64,10 +65,11 @@ var apps = []appSpec{
 	{name: "django-signed", cookie: "sessionid", carried: true, secret: true, lifetime: 14,
 		salt: "django.contrib.sessions.backends.signed_cookies", start: startDjango("signed")},
 	{name: "django-db", cookie: "sessionid", start: startDjango("db")},
-	{name: "gorilla-hash", cookie: "session", carried: true, secret: true, start: startGorilla(false)},
+	{name: "gorilla-hash", cookie: "session", carried: true, secret: true, gobType: "main.Profile", start: startGorilla(false)},
 	// 300 samples: a misreading of 1 cookie in 12 to 25 is then seen in all
 	// but about one run in 200,000.
-	{name: "gorilla-hashblock", cookie: "session", carried: true, secret: true, encKey: true, samples: 300, start: startGorilla(true)},
+	{name: "gorilla-hashblock", cookie: "session", carried: true, secret: true, encKey: true, samples: 300,
+		gobType: "main.Profile", start: startGorilla(true)},
 	{name: "scs", cookie: "session", start: startSCS},
 	{name: "koa", cookie: "koa.sess", carried: true, secret: true, start: startKoa},
 	{name: "express-redis", cookie: "connect.sid", secret: true, start: startExpressRedis},

@@ -53,6 +53,9 @@ func TestFrameworks(t *testing.T) {
 			if in.old != nil {
 				s.check(t, "expired", s.expired)
 			}
+			if spec.gobType != "" {
+				s.check(t, "gob-type", s.gobType)
+			}
 			if spec.encKey {
 				s.check(t, "wrong-enc-key", s.wrongEncKey)
 				s.check(t, "no-enc-key", s.noEncKey)
@@ -548,6 +551,30 @@ func (s *suite) expired(t *testing.T) []string {
 			p = append(p, fmt.Sprintf("signed %g days ago (default lifetime %g days; %s says %v): signature %q exit %d warnings %q, want \"valid\" and %s",
 				days, s.spec.lifetime, s.spec.name, truth["error"], d.Signature, code, d.Warnings, map[bool]string{true: "an expired: warning", false: "no expired: warning"}[refused]))
 		}
+	}
+	return p
+}
+
+// gobType: after POST /login the session holds a value of the app's own
+// gob-registered type: decode names the type and does not guess its fields.
+func (s *suite) gobType(t *testing.T) []string {
+	jar := filepath.Join(t.TempDir(), "cookies.txt")
+	user := "u" + randHex(4)
+	s.visitOnce(t, jar, s.in.url)
+	s.visitOnce(t, jar, "-X", "POST", "-d", "user="+user, s.in.url+"login")
+	d, code, err := s.decodeOne(append([]string{"--jar", jar}, s.decodeArgs(s.in.secret, s.in.encKey)...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p []string
+	if d.Signature != "valid" || code != 0 {
+		p = append(p, fmt.Sprintf("signature %q exit %d, want \"valid\" and 0", d.Signature, code))
+	}
+	if !strings.Contains(d.words(), strings.ToLower(s.spec.gobType)) {
+		p = append(p, fmt.Sprintf("%s not named: %q", s.spec.gobType, d.words()))
+	}
+	if m, ok := d.Payload.(map[string]any); ok && strings.Contains(compact(m["profile"]), user) {
+		p = append(p, fmt.Sprintf("the %s value shown as guessed: %s", s.spec.gobType, compact(m["profile"])))
 	}
 	return p
 }

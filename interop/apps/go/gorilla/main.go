@@ -1,6 +1,7 @@
 // Command gorilla is a tiny app on gorilla/sessions' documented setup, a
 // CookieStore (hash key, and a block key when -enc-key is given): GET /
-// counts visits as the express-session reference example does, POST /login,
+// counts visits as the express-session reference example does, POST /login
+// (the user, and a Profile of the app's own gob-registered type),
 // GET /logout, and /_truth counts requests. "gorilla verify" reads cookie
 // values (one a line on stdin) with the store's own codecs and prints each
 // session's Values as one JSON line.
@@ -12,6 +13,7 @@ package main
 import (
 	"bufio"
 	"encoding/base64"
+	"encoding/gob"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -22,12 +24,22 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 )
 
 const cookieName = "session"
+
+// Profile is an application type kept in the session at login, registered
+// with gob as gorilla/sessions' documentation asks for custom types.
+type Profile struct {
+	Name  string
+	Since time.Time
+}
+
+func init() { gob.Register(Profile{}) }
 
 func main() {
 	if len(os.Args) < 2 {
@@ -89,6 +101,7 @@ func newApp(store *sessions.CookieStore) http.Handler {
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		s, _ := store.Get(r, cookieName)
 		s.Values["user"] = r.FormValue("user")
+		s.Values["profile"] = Profile{Name: r.FormValue("user"), Since: time.Now().UTC()}
 		if err := s.Save(r, w); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
