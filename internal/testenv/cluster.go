@@ -1,0 +1,60 @@
+package testenv
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// StartRedisCluster starts n redis-servers with cluster mode on, makes them
+// one cluster of n masters and no replicas (redis-cli --cluster create), and
+// waits until every node says cluster_state:ok. Each node fsyncs its
+// append-only file before it answers (appendfsync always), so a node killed
+// and started again has every write it acknowledged. args are extra
+// redis-server options.
+func StartRedisCluster(t testing.TB, n int, args ...string) []*Redis {
+	t.Helper()
+	cli := Command(t, "redis-cli")
+	nodes := make([]*Redis, n)
+	addrs := make([]string, n)
+	for i := range nodes {
+		nodes[i] = StartRedis(t, append([]string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+			"--cluster-node-timeout", "5000", "--appendfsync", "always"}, args...)...)
+		addrs[i] = nodes[i].Addr
+	}
+	create := exec.Command(cli, append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "0", "--cluster-yes")...)
+	if out, err := create.CombinedOutput(); err != nil {
+		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
+	}
+	for _, r := range nodes {
+		r.WaitClusterOK()
+	}
+	return nodes
+}
+
+// CLI runs redis-cli against the server and returns its output.
+func (r *Redis) CLI(args ...string) string {
+	r.t.Helper()
+	out, err := exec.Command(Command(r.t, "redis-cli"), append([]string{"-h", "127.0.0.1", "-p", r.Port()}, args...)...).CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("redis-cli -p %s %v: %v\n%s", r.Port(), args, err, out)
+	}
+	return string(out)
+}
+
+// WaitClusterOK waits up to 30 s until the node says cluster_state:ok.
+func (r *Redis) WaitClusterOK() {
+	r.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		info := r.CLI("cluster", "info")
+		if strings.Contains(info, "cluster_state:ok") {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("node %s: no cluster_state:ok after 30 s:\n%s\n%s", r.Addr, info, r.Log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
