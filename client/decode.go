@@ -25,6 +25,11 @@ type DecodeConfig struct {
 	// EncKeys are gorilla/securecookie block keys, raw or "hex:..." or
 	// "base64:..." (cookie.ParseKey).
 	EncKeys []string
+	// Salts are custom salts for Flask and Django values (--salt).
+	Salts []string
+	// MaxAge, when above 0, is the app's session lifetime, instead of each
+	// framework's default (--max-age).
+	MaxAge time.Duration
 	// Format forces a format by name; "" detects each input's own.
 	Format string
 	// Wordlist is a file of candidate secrets, one a line, searched for
@@ -55,7 +60,16 @@ func (c *DecodeConfig) Validate() error {
 	if c.Workers < 0 {
 		return fmt.Errorf("--workers %d: want 0 (every core) or more", c.Workers)
 	}
+	if c.MaxAge < 0 {
+		return fmt.Errorf("--max-age %s: want a positive duration", c.MaxAge)
+	}
 	k := cookie.Keys{}
+	for i, s := range c.Salts {
+		if s == "" {
+			return fmt.Errorf("--salt #%d is empty", i+1)
+		}
+		k.Salts = append(k.Salts, s)
+	}
 	for i, s := range c.Secrets {
 		if len(s) == 0 {
 			return fmt.Errorf("--secret #%d is empty", i+1)
@@ -104,6 +118,7 @@ func Decode(ctx context.Context, c *DecodeConfig, emit func(*cookie.Decoded) err
 		Format:    c.Format,
 		Now:       c.Now,
 		Workers:   c.Workers,
+		MaxAge:    c.MaxAge,
 		Searching: c.Searching,
 	}
 	if c.Wordlist != "" {

@@ -98,6 +98,8 @@ exit status.`,
 	f.StringVar(&opts.SecretFile, "secret-file", "", "file of secrets, one a line (after any --secret)")
 	f.StringArrayVar(&opts.KeyFiles, "key", nil, "PEM file of public keys (or certificates) for RS/PS/ES/EdDSA JWTs (repeatable)")
 	f.StringArrayVar(&opts.EncKeys, "enc-key", nil, "gorilla/securecookie block key (AES), raw or hex:... or base64:... (repeatable)")
+	f.StringArrayVar(&opts.Salts, "salt", nil, "custom salt for Flask (itsdangerous) and Django values, tried after the framework's own (repeatable)")
+	f.DurationVar(&opts.MaxAge, "max-age", 0, "the app's session lifetime: older Flask, Django and gorilla values are expired (default: the framework's, 31 days, 2 weeks, 30 days)")
 	f.StringVar(&opts.Format, "format", "", "force a format: "+strings.Join(cookie.FormatNames(), ", "))
 	completeValues(c, "format", cookie.FormatNames()...)
 	f.StringVar(&opts.Wordlist, "wordlist", "", "search this file (one candidate a line) for the secret of each signed input")

@@ -17,6 +17,10 @@ type BatchOptions struct {
 	Format string
 	// Now gives the time expiry is judged against; nil means time.Now.
 	Now func() time.Time
+	// MaxAge, when above 0, is the app's own session lifetime: values
+	// signed longer ago are expired. 0 (the default) uses each framework's
+	// default lifetime (JudgeAge).
+	MaxAge time.Duration
 	// Workers is the number of goroutines a wordlist search uses; 0 (the
 	// default) means one per CPU.
 	Workers int
@@ -177,7 +181,7 @@ func (b *Batch) decode(ctx context.Context, in Input, opts BatchOptions) (*Decod
 		return &Decoded{Name: in.Name, Format: "unknown", SecretIndex: -1,
 			SizeBytes: len(in.Name) + len(in.Value), Warnings: []string{}, Error: err.Error()}, nil
 	}
-	MarkExpired(d, b.Now)
+	JudgeAge(d, opts.MaxAge, b.Now)
 	if opts.Wordlist != nil {
 		if d, err = b.audit(ctx, in, d, opts); err != nil {
 			return nil, err
@@ -229,7 +233,7 @@ func (b *Batch) audit(ctx context.Context, in Input, d *Decoded, opts BatchOptio
 		if nd, err := f.Decode(in, k); err == nil {
 			// The secret is the wordlist's, not one of the given ones.
 			nd.SecretIndex = -1
-			MarkExpired(nd, b.Now)
+			JudgeAge(nd, opts.MaxAge, b.Now)
 			d = nd
 		}
 		d.Warnings = append(d.Warnings, fmt.Sprintf(WarnWeakSecretFmt, res.Line))

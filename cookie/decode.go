@@ -65,6 +65,9 @@ type Keys struct {
 	PublicKeys []crypto.PublicKey
 	// EncKeys decrypt gorilla/securecookie's optional AES layer.
 	EncKeys [][]byte
+	// Salts are custom salts Flask and Django values are also tried with,
+	// after the framework's own (flask-unsign's --salt).
+	Salts []string
 }
 
 // ParseKey reads a key given as "hex:...", "base64:..." or raw text, as
@@ -114,6 +117,11 @@ type Decoded struct {
 	// Error says why the input could not be decoded (Format is then
 	// "unknown" and Signature empty).
 	Error string `json:"error,omitempty"`
+
+	// lifetime is how long after IssuedAt the framework accepts the value
+	// by default (0: no default), lifetimeFrom which setting that is.
+	lifetime     time.Duration
+	lifetimeFrom string
 }
 
 // Warnings shown with decoded cookies. Each starts with a stable keyword.
@@ -126,7 +134,11 @@ const (
 	WarnNeedsName      = "needs name: the signature covers the cookie name; give NAME=VALUE"
 	WarnWeakSecretFmt  = "weak secret: the wordlist holds the secret (line %d)"
 	WarnNearLimitFmt   = "near 4 KB limit: name and value take %d bytes; browsers drop cookies over 4096"
+	WarnOverLimitFmt   = "over 4 KB limit: name and value take %d bytes; browsers drop cookies over 4096"
 )
+
+// LimitBytes is the browsers' limit on a cookie's name and value.
+const LimitBytes = 4096
 
 // NearLimitBytes is the size of name plus value from which a cookie is
 // reported as near the browsers' 4096-byte limit.
@@ -137,7 +149,10 @@ const NearLimitBytes = 3500
 func newDecoded(in Input, format string) *Decoded {
 	d := &Decoded{Name: in.Name, Format: format, SecretIndex: -1, Warnings: []string{}}
 	d.SizeBytes = len(in.Name) + len(in.Value)
-	if d.SizeBytes >= NearLimitBytes {
+	switch {
+	case d.SizeBytes > LimitBytes:
+		d.Warnings = append(d.Warnings, fmt.Sprintf(WarnOverLimitFmt, d.SizeBytes))
+	case d.SizeBytes >= NearLimitBytes:
 		d.Warnings = append(d.Warnings, fmt.Sprintf(WarnNearLimitFmt, d.SizeBytes))
 	}
 	return d
@@ -216,17 +231,4 @@ type Auditor interface {
 type Target interface {
 	Try(secret []byte) bool
 	Clone() Target
-}
-
-// MarkExpired adds the expired warning to d when its expiry time is before
-// now.
-func MarkExpired(d *Decoded, now time.Time) {
-	if d.ExpiresAt != nil && d.ExpiresAt.Before(now) {
-		for _, w := range d.Warnings {
-			if w == WarnExpired {
-				return
-			}
-		}
-		d.Warnings = append(d.Warnings, WarnExpired)
-	}
 }

@@ -38,9 +38,13 @@ type djangoSigner struct {
 }
 
 // djangoSigners lists the signers a value named name is tried with: the
-// session backend's, signing.dumps', and set_signed_cookie's.
-func djangoSigners(name string) []djangoSigner {
+// session backend's, signing.dumps', the custom salts given, and
+// set_signed_cookie's.
+func djangoSigners(name string, salts []string) []djangoSigner {
 	s := []djangoSigner{{salt: djangoSessionSalt}, {salt: djangoDumpsSalt}}
+	for _, sl := range salts {
+		s = append(s, djangoSigner{salt: sl})
+	}
 	if name != "" {
 		s = append(s, djangoSigner{salt: name, keyPrefix: "django.http.cookies", cookie: true})
 	}
@@ -176,7 +180,7 @@ func (Django) Decode(in Input, keys Keys) (*Decoded, error) {
 		d.field("salt", "unknown without a secret: "+djangoSessionSalt+" for sessions, "+djangoDumpsSalt+" for signing.dumps, the cookie name for set_signed_cookie")
 	} else {
 		d.Signature = Invalid
-		t := newDjangoTarget(p, in.Name)
+		t := newDjangoTarget(p, in.Name, keys.Salts)
 	search:
 		for i, sg := range t.signers {
 			for j, s := range keys.Secrets {
@@ -204,7 +208,14 @@ func (Django) Decode(in Input, keys Keys) (*Decoded, error) {
 		d.field("serialization", "not JSON: shown as text")
 	}
 	if signer != nil && signer.salt == djangoSessionSalt || signer == nil && in.Name == "sessionid" {
-		d.field("max_age", "checked by the server: SESSION_COOKIE_AGE, 2 weeks from issued_at by default")
+		d.setLifetime(DjangoLifetime, "Django's SESSION_COOKIE_AGE default")
+	}
+	if signer != nil && signer.salt != djangoSessionSalt {
+		what := fmt.Sprintf("salt %q", signer.salt)
+		if signer.cookie {
+			what = fmt.Sprintf("set_signed_cookie's salt (the cookie name %q)", signer.salt)
+		}
+		d.warn(fmt.Sprintf("other salt: signed with %s, not the signed_cookies session backend's %q: Django's session middleware refuses it as a session", what, djangoSessionSalt))
 	}
 	d.warn(WarnClientReadable)
 	return d, nil
@@ -227,7 +238,7 @@ func (Django) Prepare(in Input) (Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newDjangoTarget(p, in.Name), nil
+	return newDjangoTarget(p, in.Name, nil), nil
 }
 
 // djangoTarget checks candidates: per signer, one hash (key derivation)
@@ -243,8 +254,8 @@ type djangoTarget struct {
 	key      []byte
 }
 
-func newDjangoTarget(p *djangoParts, name string) *djangoTarget {
-	t := &djangoTarget{hash: p.hash, signed: []byte(p.signed), want: p.sig, signers: djangoSigners(name)}
+func newDjangoTarget(p *djangoParts, name string, salts []string) *djangoTarget {
+	t := &djangoTarget{hash: p.hash, signed: []byte(p.signed), want: p.sig, signers: djangoSigners(name, salts)}
 	for _, s := range t.signers {
 		t.prefixes = append(t.prefixes, []byte(s.salt+"signer"+s.keyPrefix))
 	}

@@ -160,9 +160,6 @@ func (Flask) Decode(in Input, keys Keys) (*Decoded, error) {
 	d := newDecoded(in, "flask")
 	alg := upperAlg(p.hash)
 	d.field("algorithm", "HMAC-"+alg)
-	d.field("key_derivation", fmt.Sprintf("hmac: HMAC-%s(secret, %q)", alg, flaskSalt))
-	d.field("salt", flaskSalt)
-	d.opt("salt", flaskSalt)
 	d.opt("digest", p.hash)
 	if p.compressed {
 		d.field("compression", "zlib")
@@ -180,19 +177,28 @@ func (Flask) Decode(in Input, keys Keys) (*Decoded, error) {
 		d.IssuedAt = unixTime(p.ts)
 		d.field("timestamp_epoch", "unix")
 	}
-	d.field("max_age", "checked by the server: PERMANENT_SESSION_LIFETIME, 31 days from issued_at by default")
+	salt := flaskSalt
 	if len(keys.Secrets) == 0 {
 		d.Signature = Unverified
 	} else {
 		d.Signature = Invalid
-		t := newFlaskTarget(p)
-		for i, s := range keys.Secrets {
-			if t.Try(s) {
-				d.Signature, d.SecretIndex = Valid, i
-				break
+	search:
+		for _, sl := range append([]string{flaskSalt}, keys.Salts...) {
+			t := newFlaskTarget(p, sl)
+			for i, s := range keys.Secrets {
+				if t.Try(s) {
+					d.Signature, d.SecretIndex, salt = Valid, i, sl
+					break search
+				}
 			}
 		}
 	}
+	d.field("key_derivation", fmt.Sprintf("hmac: HMAC-%s(secret, %q)", alg, salt))
+	d.field("salt", salt)
+	d.opt("salt", salt)
+	// A custom salt is an app's own session_interface.salt, or another
+	// itsdangerous value: Flask's lifetime is the best guess for both.
+	d.setLifetime(FlaskLifetime, "Flask's PERMANENT_SESSION_LIFETIME default")
 	d.Payload, d.Fields = flaskPayload(p.payload, d.Fields)
 	d.warn(WarnClientReadable)
 	return d, nil
@@ -228,7 +234,7 @@ func flaskPayload(b []byte, fields []Field) (any, []Field) {
 
 // untagFlask replaces the one-key objects of Flask's TaggedJSONSerializer
 // by the values they stand for, in JSON terms: " t" tuple -> array, " b"
-// bytes -> UTF-8 text (left tagged when binary), " m" Markup -> string,
+// bytes -> UTF-8 text (base64 when binary), " m" Markup -> string,
 // " u" UUID -> its 8-4-4-4-12 form, " d" HTTP date -> RFC 3339, " di" a
 // dict whose key collided with a tag. It appends the tags it met to tags.
 func untagFlask(v any, tags *[]string) any {
@@ -274,8 +280,13 @@ func flaskTag(k string, x any, tags *[]string) (any, string, bool) {
 			return untagFlask(a, tags), "tuple", true
 		}
 	case " b":
-		if b, err := base64.StdEncoding.DecodeString(s); isStr && err == nil && utf8.Valid(b) {
-			return string(b), "bytes", true
+		// UTF-8 bytes as their text, others as the base64 the tag holds:
+		// either way untagged, as every other tag.
+		if b, err := base64.StdEncoding.DecodeString(s); isStr && err == nil {
+			if utf8.Valid(b) {
+				return string(b), "bytes", true
+			}
+			return s, "bytes (base64: not UTF-8)", true
 		}
 	case " m":
 		if isStr {
@@ -308,7 +319,7 @@ func (Flask) Prepare(in Input) (Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newFlaskTarget(p), nil
+	return newFlaskTarget(p, flaskSalt), nil
 }
 
 // flaskTarget checks candidates: two HMACs each (key derivation, then the
@@ -317,23 +328,22 @@ type flaskTarget struct {
 	hash   string
 	signed []byte
 	want   []byte
+	salt   []byte
 	m      *macState
 	key    []byte
 }
 
-func newFlaskTarget(p *flaskParts) *flaskTarget {
-	return &flaskTarget{hash: p.hash, signed: []byte(p.signed), want: p.sig, m: newMacState(hashByName(p.hash))}
+func newFlaskTarget(p *flaskParts, salt string) *flaskTarget {
+	return &flaskTarget{hash: p.hash, signed: []byte(p.signed), want: p.sig, salt: []byte(salt), m: newMacState(hashByName(p.hash))}
 }
-
-var flaskSaltBytes = []byte(flaskSalt)
 
 // Try reports whether secret signs the value.
 func (t *flaskTarget) Try(secret []byte) bool {
-	t.key = append(t.key[:0], t.m.mac(secret, flaskSaltBytes)...)
+	t.key = append(t.key[:0], t.m.mac(secret, t.salt)...)
 	return subtle.ConstantTimeCompare(t.m.mac(t.key, t.signed), t.want) == 1
 }
 
 // Clone returns a target with its own hash state.
 func (t *flaskTarget) Clone() Target {
-	return &flaskTarget{hash: t.hash, signed: t.signed, want: t.want, m: newMacState(hashByName(t.hash))}
+	return &flaskTarget{hash: t.hash, signed: t.signed, want: t.want, salt: t.salt, m: newMacState(hashByName(t.hash))}
 }

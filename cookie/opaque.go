@@ -128,8 +128,13 @@ func (Opaque) Decode(in Input, keys Keys) (*Decoded, error) {
 	d.Payload = k.id
 	d.field("kind", k.kind)
 	if k.charset != "" && k.bits > 0 {
+		// A Tomcat id's ".node1" jvmRoute names a server: no random bits.
+		random := k.id
+		if k.charset == "0-9A-F" {
+			random, _, _ = strings.Cut(k.id, ".")
+		}
 		d.field("charset", k.charset)
-		d.field("entropy_bits", fmt.Sprintf("at most %d (%d chars x %d bits)", len(k.id)*k.bits, len(k.id), k.bits))
+		d.field("entropy_bits", fmt.Sprintf("at most %d (%d chars x %d bits)", len(random)*k.bits, len(random), k.bits))
 	}
 	if in.HasSig {
 		// koa-session with an external store: the cookie holds the store

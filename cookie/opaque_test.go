@@ -49,3 +49,16 @@ func TestOpaqueSignedStoreKey(t *testing.T) {
 		t.Errorf("wrong key: %s", d.Signature)
 	}
 }
+
+// TestJSESSIONIDEntropyWithoutRoute: the jvmRoute suffix is not counted.
+func TestJSESSIONIDEntropyWithoutRoute(t *testing.T) {
+	for _, v := range []string{"0123456789ABCDEF0123456789ABCDEF.node1", "0123456789ABCDEF0123456789ABCDEF"} {
+		d, err := Opaque{}.Decode(Input{Name: "JSESSIONID", Value: v}, Keys{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fieldValue(d.Fields, "entropy_bits"); got != "at most 128 (32 chars x 4 bits)" {
+			t.Errorf("%s: entropy %q", v, got)
+		}
+	}
+}

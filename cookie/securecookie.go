@@ -85,7 +85,7 @@ func (SecureCookie) Decode(in Input, keys Keys) (*Decoded, error) {
 	}
 	d.field("algorithm", fmt.Sprintf("HMAC-%s over \"<name>|<date>|<value>\"", upperAlg(alg)))
 	d.opt("digest", alg)
-	d.field("max_age", "checked by the server (gorilla default 30 days from issued_at)")
+	d.setLifetime(SecurecookieLifetime, "gorilla's MaxAge default")
 	switch {
 	case in.Name == "":
 		d.Signature = Unverified
