@@ -43,11 +43,11 @@ Secrets (--secret, repeatable for rotation, --secret-file, $SESSCTL_SECRET)
 never appear in the output. --wordlist searches for a weak secret.
 
 Exit status: 0 every input decoded and none failed verification; 1 a signature
-did not verify or the wordlist found nothing; 2 an input given as an argument
-or on stdin could not be decoded, nothing to decode, or a usage error. A
-cookie read from --jar or set by --url's server that cannot be decoded
-(theme=dark beside the session) is listed as unknown but does not change the
-exit status.`,
+did not verify, a value did not decrypt, or the wordlist found nothing; 2 an
+input given as an argument or on stdin could not be decoded, nothing to
+decode, or a usage error. A cookie read from --jar or set by --url's server
+that cannot be decoded (theme=dark beside the session) is listed as unknown
+but does not change the exit status.`,
 		Example: `  sessctl decode 's%3AaB3x...%2Bk' --secret keyboardcat
   sessctl decode 'Cookie: session=eyJ1c2VyIjoiYSJ9; session.sig=Wv9...' --secret k1 --secret k2
   sessctl decode eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig --key public.pem -o json

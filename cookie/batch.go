@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -46,8 +47,11 @@ type Batch struct {
 	// could not be decoded. Both are listed with format "unknown".
 	Undecoded int
 	Foreign   int
-	// Invalid counts the signatures no given secret or key verifies.
-	Invalid int
+	// Invalid counts the signatures no given secret or key verifies;
+	// Undecrypted the values whose signature verifies but that no given key
+	// decrypts (a wrong block key or cipher).
+	Invalid     int
+	Undecrypted int
 	// Searched is true when a wordlist was given. Audited counts the inputs
 	// whose secret it was searched for, NotFound those it holds no secret
 	// for.
@@ -96,6 +100,8 @@ func (b *Batch) Outcome() (Outcome, string) {
 		return BatchCheckFailed, fmt.Sprintf("the wordlist holds no secret for %d of %d inputs", b.NotFound, b.Audited)
 	case b.Invalid > 0:
 		return BatchCheckFailed, fmt.Sprintf("%d of %d signatures did not verify", b.Invalid, b.Inputs)
+	case b.Undecrypted > 0:
+		return BatchCheckFailed, fmt.Sprintf("%d of %d values did not decrypt with the given keys", b.Undecrypted, b.Inputs)
 	}
 	return BatchOK, ""
 }
@@ -187,8 +193,11 @@ func (b *Batch) decode(ctx context.Context, in Input, opts BatchOptions) (*Decod
 			return nil, err
 		}
 	}
-	if d.Signature == Invalid {
+	switch {
+	case d.Signature == Invalid:
 		b.Invalid++
+	case hasWarningPrefix(d, "decryption failed:"):
+		b.Undecrypted++
 	}
 	return d, nil
 }
@@ -244,4 +253,14 @@ func (b *Batch) audit(ctx context.Context, in Input, d *Decoded, opts BatchOptio
 		b.NotFound++
 	}
 	return d, nil
+}
+
+// hasWarningPrefix reports whether one of d's warnings starts with p.
+func hasWarningPrefix(d *Decoded, p string) bool {
+	for _, w := range d.Warnings {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
 }

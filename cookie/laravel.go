@@ -169,7 +169,7 @@ func (Laravel) Decode(in Input, keys Keys) (*Decoded, error) {
 		d.field("cipher", p.cipherName(key))
 		d.opt("cipher", p.cipherName(key))
 		if plain == nil {
-			d.warn("malformed: the MAC verifies but the value does not decrypt with this key")
+			d.warn(WarnDecryptFailed + ": the MAC verifies with this APP_KEY: check the cipher (config/app.php 'cipher': AES-256 takes a 32-byte key, AES-128 a 16-byte one)")
 			return d, nil
 		}
 		laravelPlaintext(d, in, key, plain)

@@ -274,7 +274,7 @@ func decodeRailsCBC(d *Decoded, in Input, p *railsParts, keys Keys) *Decoded {
 			d.opt("key_derivation", railsDigests[di].name)
 			plain, ok := p.openCBC(railsKey(di, railsCBCSalt, 32, s))
 			if !ok {
-				d.warn("malformed: the HMAC verifies but the value does not decrypt")
+				d.warn(WarnDecryptFailed + ": the HMAC verifies with this secret_key_base: check the encryption salt (config.action_dispatch.encrypted_cookie_salt; the HMAC key comes from encrypted_signed_cookie_salt)")
 				return d
 			}
 			railsPlaintext(d, in, plain)

@@ -15,9 +15,6 @@ var knownBroken = map[check]string{
 	{"koa", "bench-shared"}:               sharedOnCookie,
 	{"rails", "bench-shared"}:             sharedOnCookie,
 
-	{"flask", "expired"}:         expiredNotSaid,
-	{"django-signed", "expired"}: expiredNotSaid,
-
 	{"flask", "bench-errors"}:             failuresNoExit,
 	{"django-signed", "bench-errors"}:     failuresNoExit,
 	{"django-db", "bench-errors"}:         failuresNoExit,
@@ -37,13 +34,9 @@ var knownBroken = map[check]string{
 	{"koa", "bench-jar"}:               noBenchJar,
 	{"express-redis", "bench-jar"}:     noBenchJar,
 	{"rails", "bench-jar"}:             noBenchJar,
-
-	{"gorilla-hashblock", "wrong-enc-key"}: "issue 10, decode: a MAC that verifies with a wrong decryption key: decode now says decryption failed and names --enc-key, but exits 0; a key that does not decrypt is a check that said no (exit 1, as for a wrong secret)",
 }
 
 const sharedOnCookie = "issue 10, bench: --shared on a session that lives in the cookie reports resets and extra sessions instead of lost updates; a new session is a 201 or a new id, not a new cookie value"
-
-const expiredNotSaid = "issue 10, decode: formats that carry a time: check the age against the framework's default lifetime (Django SESSION_COOKIE_AGE 2 weeks, Flask 31 days) or --max-age: a cookie the framework would refuse as expired is not \"valid\" without that warning"
 
 const failuresNoExit = "issue 10, bench: a run with 50% 404s says CONSISTENT and exits 0: count failures by status code and by URL, and let failures decide the exit status (--max-errors N|P%, default 0)"
 
