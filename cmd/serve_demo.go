@@ -42,6 +42,10 @@ type serveDemoOptions struct {
 	NoHTTPOnly         bool
 }
 
+// defaultSameSite is serve-demo's --same-site default, which visit's
+// embedded demo serves too: without URL visit serves what serve-demo does.
+const defaultSameSite = "lax"
+
 func newServeDemoCmd(streams *report.Streams, runF func(context.Context, *serveDemoOptions) error) *cobra.Command {
 	opts := &serveDemoOptions{}
 	var mode, sameSite, ids, secretFile string
@@ -141,7 +145,7 @@ never printed.`,
 	f.BoolVar(&opts.Racy, "racy", false, "load-modify-save visits with no lock, as express-session does: concurrent visits lose updates")
 	f.DurationVar(&opts.Delay, "delay", 0, "with --racy, the pause between load and save (widens the race)")
 	f.BoolVar(&opts.Secure, "secure", false, "add the Secure attribute to the session cookie")
-	f.StringVar(&sameSite, "same-site", "lax", "SameSite attribute: lax, strict, none or off (no attribute, express-session's default)")
+	f.StringVar(&sameSite, "same-site", defaultSameSite, "SameSite attribute: lax, strict, none or off (no attribute, express-session's default)")
 	f.StringVar(&ids, "ids", "random", "session ids: random (192 bits), or weak on purpose: short (32 bits), sequential, time")
 	f.BoolVar(&opts.NoRegenerate, "no-regenerate", false, "weak: POST /login keeps the session id (session fixation)")
 	f.BoolVar(&opts.LogoutKeepsSession, "logout-keeps-session", false, "weak: POST /logout clears the cookie but the session stays valid in the store")

@@ -200,7 +200,7 @@ func runVisit(ctx context.Context, streams *report.Streams, opts *visitOptions) 
 	cfg := opts.VisitConfig
 	embedded := false
 	if cfg.URL == "" {
-		srv, err := demo.Open("", demo.Options{SameSite: "lax"}) // serve-demo's default --same-site
+		srv, err := demo.Open("", demo.Options{SameSite: defaultSameSite})
 		if err != nil {
 			return fmt.Errorf("start the embedded demo server: %w", err)
 		}
