@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -17,7 +18,8 @@ import (
 )
 
 type benchOptions struct {
-	// BenchConfig is the run; no URLs benches an embedded demo server.
+	// Config is the run, its defaults and checks the engine's; no URLs
+	// benches an embedded demo server.
 	bench.Config
 	Output string
 	// Threads is the GOMAXPROCS of the run, and the epoll engine's event
@@ -28,7 +30,7 @@ type benchOptions struct {
 func newBenchCmd(streams *report.Streams, runF func(context.Context, *benchOptions) error) *cobra.Command {
 	opts := &benchOptions{}
 	var headers []string
-	var data string
+	var data, maxErrors string
 	c := &cobra.Command{
 		Use:   "bench [URL ...]",
 		Short: "Load an endpoint and check the session counter stays consistent",
@@ -46,7 +48,12 @@ and changes of the id (--id, sid by default) are reported.
 --shared: one session is created first and every request carries it: the final
 counter minus the initial one must equal the successful responses. Lost updates
 (count and %) and duplicates (two responses with the same counter) are reported:
-what a load-modify-save session store does under concurrent requests.
+what a load-modify-save session store does under concurrent requests. A new
+session is a 201 or a cookie with another id, not a new cookie value: a session
+that lives in the cookie (Flask, cookie-session, koa-session, ...) is re-issued
+by every response, and on one shared cookie every concurrent update but the last
+writer's is lost, by design; bench says so. --jar FILE continues the session of
+a visit or curl jar that way (the jar is read, never written).
 
 --engine: epoll (the default for plain http on Linux) runs the load on event
 loops, one per --threads OS thread, over non-blocking sockets, as wrk does;
@@ -56,21 +63,30 @@ a goroutine per connection. Both make the same checks and the same results.
 --rate R sends R requests/s in all (an open model, as wrk2); latency then counts
 from each request's intended send time, so a stalled server is not hidden.
 
+Failures are counted by class, status and URL. At the end of -d, requests in
+flight get 2s (or --timeout) to be answered; those that are not are failures
+(unfinished), and a target that answered nothing meanwhile is named as stopped.
+Thresholds, as k6's: --max-errors N or P% (default 0: no failed request),
+--max-p99 D, --max-p50 D; each is shown as a line that holds or fails.
+
 As in wrk and hey, -d is the duration; the request body is --data (curl's -d).
 Cookies are kept per virtual user as a load test needs them (name=value, path,
 Max-Age/Expires), all URLs counting as one origin; a -H 'Cookie: ...' header
-seeds every user's cookies. Without URL, bench starts the embedded demo server
-(serve-demo) on a free loopback port and loads it.
+seeds every user's cookies (with a session cookie only in --shared). Without
+URL, bench starts the embedded demo server (serve-demo) on a free loopback port
+and loads it.
 
-Exit status: 0 CONSISTENT (or not checked: --counter ''); 1 INCONSISTENT;
-2 when the run could not start, nothing succeeded, or the target went away or
-stopped answering mid-run (the run stops then, within --timeout, and reports
-what it measured); 130 when interrupted.`,
+Exit status: 0 CONSISTENT (or not checked: --counter '') with every threshold
+held; 1 INCONSISTENT or a threshold failed; 2 when the run could not start,
+nothing succeeded, or the target went away or stopped answering mid-run (the
+run stops then, within --timeout, and reports what it measured); 130 when
+interrupted.`,
 		Example: `  sessctl bench -n 20000 -c 100
   sessctl bench -n 20000 -c 100 --shared
   sessctl bench http://127.0.0.1:3000/ -d 30s -c 50 --sessions 1000
   sessctl bench http://127.0.0.1:3001/ http://127.0.0.1:3002/ --shared -n 5000
-  sessctl bench http://127.0.0.1:3000/ --rate 2000 -d 1m -o json | jq .latency_ms
+  sessctl bench http://127.0.0.1:3000/ --rate 2000 -d 1m --max-p99 50ms --max-errors 0.1% -o json | jq .thresholds
+  sessctl bench http://127.0.0.1:3000/ --jar cookies.txt -n 500   # the session a visit left in cookies.txt
   sessctl bench https://app.test/api/count -k --counter data.visits --id data.user.id -H 'Accept: application/json'`,
 		RunE: func(c *cobra.Command, args []string) error {
 			for _, a := range args {
@@ -83,8 +99,6 @@ what it measured); 130 when interrupted.`,
 			switch {
 			case opts.Threads < 0:
 				return &usageError{fmt.Errorf("--threads must not be negative, not %d", opts.Threads)}
-			case opts.Engine != bench.EngineAuto && opts.Engine != bench.EngineEpoll && opts.Engine != bench.EngineGoroutine:
-				return &usageError{fmt.Errorf("--engine must be auto, epoll or goroutine, not %q", opts.Engine)}
 			case opts.Output != "table" && opts.Output != "json":
 				return &usageError{fmt.Errorf("-o/--output must be table or json, not %q", opts.Output)}
 			}
@@ -100,7 +114,18 @@ what it measured); 130 when interrupted.`,
 					opts.Method = "POST" // as curl -d
 				}
 			}
+			if maxErrors != "" {
+				if opts.Thresholds.MaxErrors, err = bench.ParseErrorLimit(maxErrors); err != nil {
+					return &usageError{fmt.Errorf("--max-errors: %w", err)}
+				}
+			}
+			if opts.Jar != "" && len(opts.URLs) == 0 {
+				return &usageError{errors.New("--jar needs the URL of the session it continues")}
+			}
 			if err := opts.Config.Validate(); err != nil {
+				if errors.Is(err, bench.ErrSessionCookieHeader) {
+					err = fmt.Errorf("%w (--shared)", err)
+				}
 				return &usageError{fmt.Errorf("bench: %w", err)}
 			}
 			if runF != nil {
@@ -115,13 +140,17 @@ what it measured); 130 when interrupted.`,
 	f.DurationVarP(&opts.Duration, "duration", "d", 0, "how long to run, as wrk/hey (default 10s when -n is not given; with both, whichever ends first)")
 	f.Float64Var(&opts.Rate, "rate", 0, "requests per second in all, an open model with latency from the intended send time (0: as fast as answered)")
 	f.DurationVar(&opts.Timeout, "timeout", bench.DefaultTimeout, "limit for each request, connect included; the run stops when nothing succeeds this long while requests fail")
-	f.StringArrayVarP(&headers, "header", "H", nil, `request header "Name: value" (repeatable); a Cookie header seeds every session`)
+	f.StringArrayVarP(&headers, "header", "H", nil, `request header "Name: value" (repeatable); a Cookie header seeds every user's cookies (a session cookie only with --shared)`)
 	f.StringVarP(&opts.Method, "method", "X", "", "request method (default GET, POST with --data)")
 	f.StringVar(&data, "data", "", "request body; @FILE reads FILE, @- stdin (CR and LF dropped, as curl -d); -d is the duration")
 	f.IntVar(&opts.Sessions, "sessions", 0, "virtual users, each with its own cookies and session (default: one per connection)")
 	f.BoolVar(&opts.Shared, "shared", false, "every request carries one session: the lost-update test")
 	f.StringVar(&opts.CounterPath, "counter", bench.DefaultCounterPath, "JSON path of the session counter in the body, dots for nesting ('' : no check)")
 	f.StringVar(&opts.IDPath, "id", bench.DefaultIDPath, "JSON path of the session's id in the body ('' : not checked)")
+	f.StringVar(&opts.Jar, "jar", "", "continue the session of a visit or curl cookies.txt jar, in shared mode (read, never written)")
+	f.StringVar(&maxErrors, "max-errors", "0", "threshold: failed requests allowed, a count or a percentage (5%); more exits 1")
+	f.DurationVar(&opts.Thresholds.MaxP99, "max-p99", 0, "threshold: the highest p99 latency allowed (0: none); above it exits 1")
+	f.DurationVar(&opts.Thresholds.MaxP50, "max-p50", 0, "threshold: the highest median latency allowed (0: none); above it exits 1")
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	completeValues(c, "output", "table", "json")
@@ -200,7 +229,8 @@ func threadsFor(n int, urls []string, engine string) int {
 }
 
 // benchOutcome maps a finished run to its exit: trouble (2) when the target
-// went away or nothing succeeded, 1 when the counter was inconsistent.
+// went away, stopped answering or nothing succeeded; 1 when the counter was
+// inconsistent or a threshold failed.
 func benchOutcome(ctx context.Context, res *bench.Result) error {
 	c := res.Consistency
 	switch {
@@ -208,17 +238,21 @@ func benchOutcome(ctx context.Context, res *bench.Result) error {
 		return context.Cause(ctx)
 	case res.Aborted != "":
 		return fmt.Errorf("bench stopped: %s", res.Aborted)
+	case res.Stalled != "":
+		return fmt.Errorf("bench: %s", res.Stalled)
 	case res.Successes == 0:
-		return fmt.Errorf("bench: none of %d requests succeeded", res.Requests)
-	case c.Verdict == bench.VerdictInconsistent:
-		var parts []string
+		return fmt.Errorf("bench: none of %d requests succeeded%s", res.Requests, benchWhy(res))
+	}
+	var parts []string
+	if c.Verdict == bench.VerdictInconsistent {
+		var counts []string
 		add := func(n int64, what string) {
 			if n > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", n, what))
+				counts = append(counts, fmt.Sprintf("%d %s", n, what))
 			}
 		}
 		if c.LostUpdates > 0 {
-			parts = append(parts, fmt.Sprintf("%d lost updates (%.1f%%)", c.LostUpdates, c.LostUpdatesPct))
+			counts = append(counts, fmt.Sprintf("%d lost updates (%.1f%%)", c.LostUpdates, c.LostUpdatesPct))
 		}
 		add(c.Duplicates, "duplicates")
 		add(c.Gaps, "gaps")
@@ -226,7 +260,28 @@ func benchOutcome(ctx context.Context, res *bench.Result) error {
 		add(c.Regressions, "regressions")
 		add(c.Resets, "resets")
 		add(c.IDChanges, "id changes")
-		return &CheckFailedError{Msg: "session counter INCONSISTENT: " + strings.Join(parts, ", ")}
+		parts = append(parts, "session counter INCONSISTENT: "+strings.Join(counts, ", "))
+	}
+	for _, t := range res.ThresholdsFailed() {
+		parts = append(parts, fmt.Sprintf("threshold %s %s failed: %s", t.Name, t.Limit, t.Value))
+	}
+	if len(parts) > 0 {
+		return &CheckFailedError{Msg: strings.Join(parts, "; ")}
 	}
 	return nil
+}
+
+// benchWhy says what happened to a run where nothing succeeded: its most
+// frequent failure and that failure's sample; "" when nothing was tried.
+func benchWhy(res *bench.Result) string {
+	top, n := "", int64(0)
+	for k, v := range res.Errors {
+		if v > n || v == n && k < top {
+			top, n = k, v
+		}
+	}
+	if top == "" {
+		return ""
+	}
+	return fmt.Sprintf(": %d %s (%s)", n, top, res.ErrorSamples[top])
 }

@@ -1,13 +1,16 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strconv"
@@ -40,6 +43,12 @@ func TestBenchFlags(t *testing.T) {
 				Header: [][2]string{{"Accept", "application/json"}, {"Cookie", "connect.sid=abc"}}, Body: []byte("a=1"),
 				Concurrency: 100, Requests: 20000, Rate: 500, Timeout: 2 * time.Second, Shared: true,
 				CounterPath: "data.visits", Insecure: true, Engine: "auto"}, Output: "json"},
+		},
+		{
+			args: []string{"http://127.0.0.1:1/", "--jar", "j.txt", "--max-errors", "1.5%", "--max-p99", "50ms", "--max-p50", "5ms"},
+			want: benchOptions{Config: bench.Config{URLs: []string{"http://127.0.0.1:1/"}, Jar: "j.txt", Concurrency: 50, Engine: "auto", Timeout: 10 * time.Second,
+				CounterPath: "visitCount", IDPath: "sid", Thresholds: bench.Thresholds{MaxErrors: bench.ErrorLimit{Pct: 1.5, IsPct: true},
+					MaxP99: 50 * time.Millisecond, MaxP50: 5 * time.Millisecond}}, Output: "table"},
 		},
 		{
 			// -H lines stay in the user's order.
@@ -82,8 +91,13 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"ftp://x/"}, "scheme must be http or https"},
 		{[]string{"-H", "no colon"}, `want "Name: value"`},
 		{[]string{"--bogus"}, "unknown flag"},
-		{[]string{"--engine", "fast"}, "--engine must be auto, epoll or goroutine"},
+		{[]string{"--engine", "fast"}, `engine must be auto, epoll or goroutine, not "fast"`},
 		{[]string{"--engine", "epoll", "https://127.0.0.1:1/"}, "engine epoll speaks plain http only"},
+		{[]string{"-H", "Cookie: connect.sid=s%3Aabc.def"}, "session cookie in the Cookie header: connect.sid would give every virtual user that one session; per-session mode gives each user its own, shared mode loads that one session (--shared)"},
+		{[]string{"--max-errors", "many"}, `--max-errors: error limit "many"`},
+		{[]string{"--max-p99", "-1s"}, "latency limits must not be negative"},
+		{[]string{"--jar", "cookies.txt"}, "--jar needs the URL of the session it continues"},
+		{[]string{"--jar", "cookies.txt", "--sessions", "60", "http://127.0.0.1:1/"}, "sessions and shared mode exclude each other"},
 	} {
 		code, out, errOut := runSessctl(t, append([]string{"bench"}, test.args...)...)
 		if code != ExitTrouble || out != "" || !strings.HasPrefix(errOut, "sessctl: ") || strings.Count(errOut, "\n") != 1 ||
@@ -309,5 +323,80 @@ func TestBenchEngine(t *testing.T) {
 		if code != ExitOK || !strings.Contains(out, "epoll engine") {
 			t.Errorf("table view: exit %d\n%s", code, out)
 		}
+	}
+}
+
+// TestBenchFailuresExit1: half the requests answered 404 (one URL of two):
+// the counter check of the others holds, but the default threshold (no
+// failed request) does not: exit 1, the failing URL named, and with
+// --max-errors 50% exit 0.
+func TestBenchFailuresExit1(t *testing.T) {
+	good := httptest.NewServer(demo.NewHandler(demo.Options{}))
+	defer good.Close()
+	missing := httptest.NewServer(http.NotFoundHandler())
+	defer missing.Close()
+	args := []string{"bench", good.URL + "/", missing.URL + "/gone", "-n", "200", "-c", "2"}
+	code, out, errOut := runSessctl(t, args...)
+	if code != ExitCheckFailed || !strings.Contains(errOut, "threshold max_errors 0 failed: 100 (50.0%)") ||
+		!strings.Contains(out, missing.URL+"/gone") || !strings.Contains(out, "status_404") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	code, out, errOut = runSessctl(t, append(args, "--max-errors", "50%", "-o", "json")...)
+	var res bench.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != ExitOK {
+		t.Fatalf("exit %d %v\nstdout %s\nstderr %s", code, err, out, errOut)
+	}
+	if len(res.Thresholds) != 1 || !res.Thresholds[0].OK || res.ErrorsByURL[missing.URL+"/gone"]["status_404"] != 100 {
+		t.Fatalf("thresholds %+v errors by URL %v", res.Thresholds, res.ErrorsByURL)
+	}
+}
+
+// TestBenchHungExit2: a server that accepts and never answers, with the
+// default --timeout: bench says what happened (connected, request sent, no
+// answer) and exits 2.
+func TestBenchHungExit2(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			go io.Copy(io.Discard, c)
+		}
+	}()
+	code, out, errOut := runSessctl(t, "bench", "http://"+ln.Addr().String()+"/", "-d", "300ms", "-c", "2")
+	if code != ExitTrouble || !strings.Contains(errOut, "the target stopped answering: no request was ever answered; 2 requests unanswered") ||
+		!strings.Contains(errOut, "connected, request sent, no answer for") || !strings.Contains(out, "unfinished") ||
+		strings.Contains(out, "req/s") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}
+
+// TestBenchJar: bench --jar continues the session that visit left in its
+// jar, and leaves the jar as it was.
+func TestBenchJar(t *testing.T) {
+	srv := httptest.NewServer(demo.NewHandler(demo.Options{}))
+	defer srv.Close()
+	jar := filepath.Join(t.TempDir(), "cookies.txt")
+	if code, _, errOut := runSessctl(t, "visit", srv.URL+"/", "-n", "2", "--jar", jar); code != ExitOK {
+		t.Fatalf("visit: exit %d %s", code, errOut)
+	}
+	before, _ := os.ReadFile(jar)
+	code, out, errOut := runSessctl(t, "bench", srv.URL+"/", "--jar", jar, "-n", "100", "-c", "4", "-o", "json")
+	var res bench.Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != ExitOK {
+		t.Fatalf("exit %d %v\nstdout %s\nstderr %s", code, err, out, errOut)
+	}
+	if c := res.Consistency; c.Mode != bench.ModeShared || c.InitialCounter != 3 || c.FinalCounter != 103 {
+		t.Fatalf("consistency %+v", c)
+	}
+	if after, _ := os.ReadFile(jar); !bytes.Equal(before, after) {
+		t.Errorf("the jar changed:\n%s\n%s", before, after)
 	}
 }

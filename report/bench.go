@@ -20,19 +20,25 @@ import (
 //	  "connections": 50,                    workers, one keep-alive connection per URL each (-c)
 //	  "engine": "epoll",                    epoll or goroutine: what ran the load (--engine)
 //	  "rate_rps": 0,                        --rate; 0 for a closed-model run
-//	  "requests": 412345,                   completed: successes + errors
+//	  "requests": 412345,                   sent or tried: successes + errors
 //	  "successes": 412345,                  2xx responses with the counter readable
 //	  "errors": {"connect": 0, "timeout": 0, "closed": 0, "protocol": 0,
-//	             "no_counter": 0, "status_503": 0},   classes present only; {} when none
+//	             "no_counter": 0, "status_503": 0, "unfinished": 0},   classes present only; {} when none
+//	  "errors_by_url": {"http://127.0.0.1:3000/": {"status_503": 0}},  the same per URL; {} when none
 //	  "error_samples": {"connect": "connect to 127.0.0.1:3000: ..."},  one message per class
+//	  "answered": 412345, "answered_s": 10.0,   complete responses (any status), time to the last one
+//	  "unfinished_oldest_s": 3.2,           age of the oldest unfinished request; only when any
 //	  "duration_s": 10.0,
-//	  "throughput_rps": 41234.5,            requests / duration_s
+//	  "throughput_rps": 41234.5,            answered / answered_s; 0 when nothing was answered
 //	  "latency_ms": {"min", "mean", "p50", "p90", "p99", "p99_9", "max"},
 //	                                        HDR histogram, µs resolution, 3 significant digits;
 //	                                        from the intended send time with --rate
 //	  "bytes_read": 123456789, "bytes_written": 23456789,
 //	  "aborted": "why the run stopped early",   only when it did
+//	  "stalled": "the target stopped answering: ...",   only when it did
 //	  "interrupted": true,                  only after Ctrl-C
+//	  "thresholds": [{"name": "max_errors" | "max_p99" | "max_p50",
+//	                  "limit": "0", "value": "12 (1.2%)", "ok": false}],   [] never null
 //	  "consistency": {
 //	    "mode": "per_session" | "shared" | "none",
 //	    "verdict": "CONSISTENT" | "INCONSISTENT" | "UNCHECKED",
@@ -44,6 +50,9 @@ import (
 //	    "initial_counter", "final_counter", "expected_final",      shared mode
 //	    "lost_updates": 0, "lost_updates_pct": 0.0, "duplicates": 0, shared mode
 //	    "final_unknown": "why the final counter could not be read"  only then
+//	    "session_cookie": "connect.sid", "session_format": "express",   when a cookie carries it
+//	    "session_in_cookie": true,          only when the session lives in the cookie
+//	    "note": "why ..."                   only when the figures need it
 //	  }
 //	}
 func BenchJSON(s *Streams, res *bench.Result) error {
@@ -52,6 +61,12 @@ func BenchJSON(s *Streams, res *bench.Result) error {
 	}
 	if res.ErrorSamples == nil {
 		res.ErrorSamples = map[string]string{}
+	}
+	if res.ErrorsByURL == nil {
+		res.ErrorsByURL = map[string]map[string]int64{}
+	}
+	if res.Thresholds == nil {
+		res.Thresholds = []bench.Threshold{}
 	}
 	return writeJSON(s.Out, res)
 }
@@ -87,10 +102,25 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *bench.Result) error {
 		errText = st.bad.Render(thousands(errs))
 	}
 	row("requests", fmt.Sprintf("%s   successes %s   errors %s", thousands(res.Requests), thousands(res.Successes), errText))
-	row("throughput", fmt.Sprintf("%s req/s   read %s   written %s", thousands(int64(res.ThroughputRPS+0.5)), size(res.BytesRead), size(res.BytesWritten)))
-	l := res.Latency
-	row("latency (ms)", fmt.Sprintf("min %s  mean %s  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s",
-		latencyMS(l.Min), latencyMS(l.Mean), latencyMS(l.P50), latencyMS(l.P90), latencyMS(l.P99), latencyMS(l.P999), latencyMS(l.Max)))
+	if res.Successes == 0 {
+		// Figures of nothing would read as a measure: say what happened.
+		what := "no request succeeded"
+		if res.Answered == 0 {
+			what += ", and none was answered"
+		} else {
+			what += fmt.Sprintf(" (%s answered)", thousands(res.Answered))
+		}
+		row("result", st.bad.Render(what))
+	} else {
+		over := ""
+		if res.Stalled != "" {
+			over = fmt.Sprintf(" over the %.2fs the target answered", res.AnsweredS)
+		}
+		row("throughput", fmt.Sprintf("%s req/s%s   read %s   written %s", thousands(int64(res.ThroughputRPS+0.5)), over, size(res.BytesRead), size(res.BytesWritten)))
+		l := res.Latency
+		row("latency (ms)", fmt.Sprintf("min %s  mean %s  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s",
+			latencyMS(l.Min), latencyMS(l.Mean), latencyMS(l.P50), latencyMS(l.P90), latencyMS(l.P99), latencyMS(l.P999), latencyMS(l.Max)))
+	}
 	if errs > 0 {
 		classes := make([]string, 0, len(res.Errors))
 		for k := range res.Errors {
@@ -108,6 +138,29 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *bench.Result) error {
 			}
 			row(l, line)
 		}
+		if len(res.URLs) > 1 {
+			l := "by URL"
+			for _, u := range res.URLs {
+				byURL := res.ErrorsByURL[u]
+				if len(byURL) == 0 {
+					continue
+				}
+				ks := make([]string, 0, len(byURL))
+				for k := range byURL {
+					ks = append(ks, k)
+				}
+				sort.Strings(ks)
+				parts := make([]string, len(ks))
+				for i, k := range ks {
+					parts[i] = k + " " + thousands(byURL[k])
+				}
+				row(l, u+"  "+strings.Join(parts, ", "))
+				l = ""
+			}
+		}
+	}
+	if res.Stalled != "" {
+		row("stalled", st.warn.Render(res.Stalled))
 	}
 	if res.Aborted != "" {
 		row("aborted", st.warn.Render(escape(res.Aborted)))
@@ -132,6 +185,31 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *bench.Result) error {
 	default:
 		row("consistency", fmt.Sprintf("%s, each sequential, %s checked (%s)", counted(int64(c.Sessions), "session"), counted(c.Checked, "response"), c.CounterPath))
 		row("", fmt.Sprintf("gaps %s   repeats %s   %s", st.nonZero(c.Gaps), st.nonZero(c.Repeats), benchAnomalies(st, c)))
+	}
+	if c.SessionCookie != "" {
+		where := "its value is an id, the session is on the server"
+		if c.SessionInCookie {
+			where = "the session lives in the cookie"
+		}
+		format := ""
+		if c.SessionFormat != "" {
+			format = " (" + c.SessionFormat + ")"
+		}
+		row("session", fmt.Sprintf("%s%s: %s", c.SessionCookie, format, where))
+	}
+	if c.Note != "" {
+		row("note", st.warn.Render(c.Note))
+	}
+	for i, t := range res.Thresholds {
+		l := ""
+		if i == 0 {
+			l = "thresholds"
+		}
+		verdict := st.good.Render("holds")
+		if !t.OK {
+			verdict = st.bad.Render("fails")
+		}
+		row(l, fmt.Sprintf("%s %s: %s  %s", t.Name, t.Limit, t.Value, verdict))
 	}
 	switch c.Verdict {
 	case bench.VerdictConsistent:

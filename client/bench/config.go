@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sessctl/sessctl/client"
@@ -27,8 +28,13 @@ type Config struct {
 	// client.CanonicalMethod); empty means GET.
 	Method string
 	// Header holds extra request headers in order. A Cookie header seeds
-	// every virtual user's cookies.
+	// every virtual user's cookies; in per-session mode it must not hold a
+	// session cookie (ErrSessionCookieHeader).
 	Header [][2]string
+	// Jar is a cookies.txt file (visit's or curl's) whose cookies for the
+	// first URL seed the run: its session is continued in shared mode (Jar
+	// implies Shared). It is read, never written.
+	Jar string
 	// Body is the request body, sent with a Content-Length.
 	Body []byte
 	// Concurrency is the number of workers, each with one keep-alive
@@ -72,6 +78,9 @@ type Config struct {
 	// own, of the epoll engine; 0 means GOMAXPROCS. The goroutine engine
 	// ignores it (GOMAXPROCS bounds it).
 	Threads int
+	// Thresholds are the limits the run must stay within (the zero value
+	// allows no failed request); Result.Thresholds says which held.
+	Thresholds Thresholds
 	// Insecure skips TLS certificate verification.
 	Insecure bool
 	// Progress, when set, is called about every ProgressEvery (0 means
@@ -102,6 +111,9 @@ func (c Config) WithDefaults() Config {
 	if c.Requests == 0 && c.Duration == 0 {
 		c.Duration = DefaultDuration
 	}
+	if c.Jar != "" {
+		c.Shared = true
+	}
 	if c.Sessions == 0 && !c.Shared {
 		c.Sessions = c.Concurrency
 	}
@@ -113,9 +125,11 @@ func (c Config) WithDefaults() Config {
 
 // Validate reports the first setting of c that Run would refuse: a
 // Concurrency below 1, a Timeout not above 0, a negative Requests,
-// Duration or Rate, Sessions with Shared, fewer Sessions than Concurrency,
-// a URL that is not http or https, an unknown Engine, EngineEpoll off
-// Linux or with an https URL, negative Threads. Zero values that have a default
+// Duration, Rate or threshold, Sessions with Shared (or Jar), fewer
+// Sessions than Concurrency, a URL that is not http or https, a session
+// cookie in a Cookie header in per-session mode (ErrSessionCookieHeader),
+// a Cookie header with Jar, an unknown Engine, EngineEpoll off Linux or
+// with an https URL, negative Threads. Zero values that have a default
 // (Requests, Duration, Sessions, Method) pass; Run applies WithDefaults
 // before it validates, so there a zero Concurrency or Timeout passes too.
 // It does not require URLs (Run does), so that a caller can check its
@@ -132,9 +146,13 @@ func (c Config) Validate() error {
 		return fmt.Errorf("rate must not be negative, not %g", c.Rate)
 	case c.Timeout <= 0:
 		return fmt.Errorf("timeout must be above 0, not %s", c.Timeout)
+	case c.Thresholds.MaxP99 < 0 || c.Thresholds.MaxP50 < 0:
+		return errors.New("latency limits must not be negative")
+	case c.Thresholds.MaxErrors.N < 0 || c.Thresholds.MaxErrors.Pct < 0 || c.Thresholds.MaxErrors.Pct > 100:
+		return fmt.Errorf("error limit %s: want a count (0 or more) or a percentage from 0%% to 100%%", c.Thresholds.MaxErrors)
 	case c.Sessions < 0:
 		return fmt.Errorf("sessions must not be negative, not %d", c.Sessions)
-	case c.Shared && c.Sessions != 0:
+	case (c.Shared || c.Jar != "") && c.Sessions != 0:
 		return errors.New("sessions and shared mode exclude each other: shared mode uses one session")
 	case c.Sessions != 0 && c.Sessions < c.Concurrency:
 		return fmt.Errorf("%d sessions for %d connections: a session's requests are sequential, so each connection needs at least one (or use shared mode)", c.Sessions, c.Concurrency)
@@ -144,5 +162,23 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
+	for _, kv := range c.Header {
+		if !strings.EqualFold(kv[0], "Cookie") {
+			continue
+		}
+		if c.Jar != "" {
+			return errors.New("a jar and a Cookie header exclude each other: the jar gives the cookies")
+		}
+		var seeded userCookies
+		seeded.seed(kv[1])
+		if k := seeded.session(); k != nil && !c.Shared {
+			return fmt.Errorf("%w: %s would give every virtual user that one session; per-session mode gives each user its own, shared mode loads that one session", ErrSessionCookieHeader, k.name)
+		}
+	}
 	return c.validateEngine()
 }
+
+// ErrSessionCookieHeader is Validate's error for a Cookie header that holds
+// a session cookie in per-session mode: every virtual user would carry
+// that one session, concurrently, and its counter would read as gaps.
+var ErrSessionCookieHeader = errors.New("session cookie in the Cookie header")

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,14 @@ func TestConfigValidate(t *testing.T) {
 		{"unknown engine", func(c *Config) { c.Engine = "fast" }, `engine must be auto, epoll or goroutine, not "fast"`},
 		{"goroutine engine for https", func(c *Config) { c.Engine, c.URLs = EngineGoroutine, []string{"https://x/"} }, ""},
 		{"negative threads", func(c *Config) { c.Threads = -1 }, "threads must not be negative"},
+		{"negative latency limit", func(c *Config) { c.Thresholds.MaxP99 = -time.Second }, "latency limits must not be negative"},
+		{"error limit past 100%", func(c *Config) { c.Thresholds.MaxErrors = ErrorLimit{Pct: 101, IsPct: true} }, "error limit 101%"},
+		{"other cookies per session", func(c *Config) { c.Header = [][2]string{{"Cookie", "theme=dark; lang=en"}} }, ""},
+		{"session cookie per session", func(c *Config) { c.Header = [][2]string{{"Cookie", "theme=dark; connect.sid=" + expressA}} },
+			"session cookie in the Cookie header: connect.sid would give every virtual user that one session"},
+		{"session cookie shared", func(c *Config) { c.Shared, c.Header = true, [][2]string{{"Cookie", "connect.sid=" + expressA}} }, ""},
+		{"jar with sessions", func(c *Config) { c.Jar, c.Sessions = "cookies.txt", 10 }, "sessions and shared mode exclude each other"},
+		{"jar with a Cookie header", func(c *Config) { c.Jar, c.Header = "cookies.txt", [][2]string{{"Cookie", "a=1"}} }, "a jar and a Cookie header exclude each other"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,7 +52,7 @@ func TestConfigValidate(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(tt.name, "session cookie") && !errors.Is(err, ErrSessionCookieHeader) {
 				t.Fatalf("%+v: err %v, want %q", c, err, tt.err)
 			}
 		})
@@ -79,5 +88,30 @@ func TestRunRefuses(t *testing.T) {
 	addr := testenv.FreeAddr(t)
 	if _, err := Run(context.Background(), Config{URLs: []string{"http://" + addr + "/"}, Shared: true, CounterPath: "visitCount"}); err == nil || !strings.Contains(err.Error(), "create the shared session") {
 		t.Errorf("err %v", err)
+	}
+}
+
+func TestParseErrorLimit(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want ErrorLimit
+		err  bool
+	}{
+		{"0", ErrorLimit{}, false},
+		{"25", ErrorLimit{N: 25}, false},
+		{"1%", ErrorLimit{Pct: 1, IsPct: true}, false},
+		{"0.5%", ErrorLimit{Pct: 0.5, IsPct: true}, false},
+		{"-1", ErrorLimit{}, true},
+		{"101%", ErrorLimit{}, true},
+		{"x", ErrorLimit{}, true},
+		{"%", ErrorLimit{}, true},
+	} {
+		got, err := ParseErrorLimit(tt.in)
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("ParseErrorLimit(%q) = %+v, %v", tt.in, got, err)
+		}
+		if err == nil && got.String() != tt.in {
+			t.Errorf("%q reads back as %q", tt.in, got)
+		}
 	}
 }

@@ -2,10 +2,14 @@ package bench
 
 import (
 	"bytes"
+	"fmt"
+	"net/url"
+	"os"
 	"strings"
 	"time"
 	"unsafe"
 
+	"github.com/sessctl/sessctl/client"
 	"github.com/sessctl/sessctl/cookie"
 )
 
@@ -23,6 +27,26 @@ type userCookie struct {
 	name, value []byte
 	path        string
 	expires     time.Time // zero: a session cookie
+	// kind and format say what the cookie carries of the session
+	// (classifyCookie), decided when it is first stored.
+	kind   sessionKind
+	format string
+}
+
+func newUserCookie(name, value, path string, expires time.Time) userCookie {
+	k, f := classifyCookie(name, value)
+	return userCookie{name: []byte(name), value: []byte(value), path: path, expires: expires, kind: k, format: f}
+}
+
+// session returns the cookie that carries the session, nil when none does:
+// the first whose kind is not notSession.
+func (lc *userCookies) session() *userCookie {
+	for i := range lc.list {
+		if lc.list[i].kind != notSession {
+			return &lc.list[i]
+		}
+	}
+	return nil
 }
 
 // seed adds the cookies of a Cookie header given with -H.
@@ -30,25 +54,51 @@ func (lc *userCookies) seed(header string) {
 	for _, part := range strings.Split(header, ";") {
 		name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if ok && name != "" {
-			lc.list = append(lc.list, userCookie{name: []byte(name), value: []byte(value), path: "/"})
+			lc.list = append(lc.list, newUserCookie(name, value, "/", time.Time{}))
 			lc.gen++
 		}
 	}
 }
 
+// fromJar adds the cookies that the cookies.txt file at path holds for
+// rawURL, read through client's jar and never written back.
+func (lc *userCookies) fromJar(path, rawURL string) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("read jar: %w", err)
+	}
+	jar, err := client.OpenJar(path, client.JarOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("url %q: %w", rawURL, err)
+	}
+	cs := jar.Cookies(u)
+	if len(cs) == 0 {
+		return fmt.Errorf("jar %s holds no cookie for %s: nothing to continue", path, rawURL)
+	}
+	for _, c := range cs {
+		lc.list = append(lc.list, newUserCookie(c.Name, c.Value, c.Path, time.Time{}))
+		lc.gen++
+	}
+	return nil
+}
+
 func (lc *userCookies) clone() userCookies {
 	c := userCookies{gen: lc.gen}
 	for _, k := range lc.list {
-		c.list = append(c.list, userCookie{name: bytes.Clone(k.name), value: bytes.Clone(k.value), path: k.path, expires: k.expires})
+		k.name, k.value = bytes.Clone(k.name), bytes.Clone(k.value)
+		c.list = append(c.list, k)
 	}
 	return c
 }
 
 // set applies one Set-Cookie value received for a request to reqPath and
-// reports whether a cookie already held got a new value (a fresh session),
-// and whether anything changed. With apply false nothing is stored. A line
+// reports whether a cookie already held now carries another session (a
+// fresh session: see newSessionValue), and whether anything changed. With apply false nothing is stored. A line
 // cookie.ParseSetCookie refuses is ignored, as a browser ignores it.
-func (lc *userCookies) set(line []byte, reqPath string, now time.Time, apply bool) (replaced, changed bool) {
+func (lc *userCookies) set(line []byte, reqPath string, now time.Time, apply bool) (fresh, changed bool) {
 	// line is only read during this call and what is kept of it is copied
 	// (name, value and path: every string of sc is a piece of line),
 	// so it is parsed as a string without copying it first: the hot loop
@@ -84,19 +134,20 @@ func (lc *userCookies) set(line []byte, reqPath string, now time.Time, apply boo
 			}
 			return false, false
 		}
+		fresh = newSessionValue(k.kind, k.format, k.value, sc.Value)
 		if apply {
 			k.value = append(k.value[:0], sc.Value...)
 			k.expires = expires
 			lc.gen++
 		}
-		return true, true
+		return fresh, true
 	}
 	if expired {
 		return false, false
 	}
 	if apply {
 		// path may be a piece of line: keep a copy.
-		lc.list = append(lc.list, userCookie{name: []byte(sc.Name), value: []byte(sc.Value), path: strings.Clone(path), expires: expires})
+		lc.list = append(lc.list, newUserCookie(sc.Name, sc.Value, strings.Clone(path), expires))
 		lc.gen++
 	}
 	return false, true

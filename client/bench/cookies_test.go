@@ -5,12 +5,23 @@ import (
 	"time"
 )
 
+// Session cookies as the real packages send them: express-session's
+// s:<id>.<signature> (A2 is A's id under another signature) and
+// cookie-session's base64 JSON.
+const (
+	expressA       = "s%3ApDFCnO0RCOparILlvNYwRES004_iIeKK.MBPk6Gi0ZPxraKxU7bwDu0KmbBWnn2usG0dxi2Ij7uI"
+	expressA2      = "s%3ApDFCnO0RCOparILlvNYwRES004_iIeKK.Oeljv7x5R4%2BD9mfFokEWHnY%2BHwraHUwWCdYnOHjZ0IM"
+	expressB       = "s%3Ao0byQurPbs1Wue31TP3xoaBKDDBrEG-I.BvfUtqmBNfpgIq7oSaFAlRvXJR%2F4dbQZEO5daXOFugg"
+	cookieSession1 = "eyJ2aXNpdENvdW50IjoxLCJzaWQiOjQyfQ=="
+	cookieSession2 = "eyJ2aXNpdENvdW50IjoyLCJzaWQiOjQyfQ=="
+)
+
 func TestUserCookies(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	type step struct {
 		setCookie string
 		reqPath   string
-		replaced  bool
+		fresh     bool // the cookie now carries another session
 	}
 	tests := []struct {
 		name  string
@@ -20,7 +31,15 @@ func TestUserCookies(t *testing.T) {
 	}{
 		{"new cookie", []step{{"connect.sid=s%3Aabc.sig; Path=/; HttpOnly", "/", false}}, "/", "Cookie: connect.sid=s%3Aabc.sig\r\n"},
 		{"same value is no change", []step{{"a=1; Path=/", "/", false}, {"a=1; Path=/", "/", false}}, "/", "Cookie: a=1\r\n"},
-		{"new value replaces", []step{{"a=1; Path=/", "/", false}, {"a=2; Path=/", "/", true}}, "/", "Cookie: a=2\r\n"},
+		{"new value replaces", []step{{"a=1; Path=/", "/", false}, {"a=2; Path=/", "/", false}}, "/", "Cookie: a=2\r\n"},
+		{"new opaque id is a new session", []step{{"sid=s1; Path=/", "/", false}, {"sid=s2; Path=/", "/", true}}, "/", "Cookie: sid=s2\r\n"},
+		{"new express id is a new session", []step{{"connect.sid=" + expressA + "; Path=/", "/", false}, {"connect.sid=" + expressB + "; Path=/", "/", true}},
+			"/", "Cookie: connect.sid=" + expressB + "\r\n"},
+		{"express id signed anew is the same session", []step{{"connect.sid=" + expressA + "; Path=/", "/", false}, {"connect.sid=" + expressA2 + "; Path=/", "/", false}},
+			"/", "Cookie: connect.sid=" + expressA2 + "\r\n"},
+		{"a session in the cookie re-issued is the same session", []step{{"session=" + cookieSession1 + "; Path=/", "/", false},
+			{"session.sig=abc; Path=/", "/", false}, {"session=" + cookieSession2 + "; Path=/", "/", false}, {"session.sig=def; Path=/", "/", false}},
+			"/", "Cookie: session=" + cookieSession2 + "; session.sig=def\r\n"},
 		{"max-age=0 deletes", []step{{"a=1; Path=/", "/", false}, {"a=; Path=/; Max-Age=0", "/", false}}, "/", ""},
 		{"expires in the past deletes", []step{{"a=1", "/", false}, {"a=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT", "/", false}}, "/", ""},
 		{"max-age wins over expires", []step{{"a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=60", "/", false}}, "/", "Cookie: a=1\r\n"},
@@ -36,9 +55,9 @@ func TestUserCookies(t *testing.T) {
 			var lc userCookies
 			for _, s := range tt.steps {
 				line := []byte(s.setCookie)
-				replaced, _ := lc.set(line, s.reqPath, now, true)
-				if replaced != s.replaced {
-					t.Errorf("%q: replaced %v, want %v", s.setCookie, replaced, s.replaced)
+				fresh, _ := lc.set(line, s.reqPath, now, true)
+				if fresh != s.fresh {
+					t.Errorf("%q: fresh %v, want %v", s.setCookie, fresh, s.fresh)
 				}
 				// The line is the response's buffer, reused by the next
 				// response: nothing of it may be kept.
@@ -75,12 +94,12 @@ func TestUserCookiesExpire(t *testing.T) {
 
 func TestUserCookiesNoApply(t *testing.T) {
 	var lc userCookies
-	lc.seed("a=1; b=2")
-	replaced, changed := lc.set([]byte("a=9"), "/", time.Now(), false)
-	if !replaced || !changed {
-		t.Errorf("replaced %v changed %v, want both", replaced, changed)
+	lc.seed("sid=1; b=2")
+	fresh, changed := lc.set([]byte("sid=9"), "/", time.Now(), false)
+	if !fresh || !changed {
+		t.Errorf("fresh %v changed %v, want both", fresh, changed)
 	}
-	if got := string(lc.appendHeader(nil, "/")); got != "Cookie: a=1; b=2\r\n" {
+	if got := string(lc.appendHeader(nil, "/")); got != "Cookie: sid=1; b=2\r\n" {
 		t.Errorf("header %q: shared mode must keep its session", got)
 	}
 }

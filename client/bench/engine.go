@@ -19,12 +19,13 @@ const (
 	EngineGoroutine = "goroutine"
 )
 
-// loader runs a run's workers until ctx is done or the run's bound is
-// reached. The engines differ only here: both drive the same workers
-// (plan, completed, handle, fail), so the checks, counts and results are
-// one set.
+// loader runs a run's workers until stop is done or the run's bound is
+// reached, and cuts the requests in flight when cut is done (counting
+// them with worker.cutShort). The engines differ only here: both drive
+// the same workers (plan, completed, handle, fail, cutShort), so the
+// checks, counts and results are one set.
 type loader interface {
-	load(ctx context.Context, e *engine)
+	load(stop, cut context.Context, e *engine)
 }
 
 // EngineFor returns the engine a run of cfg uses: cfg.Engine when it names
@@ -79,11 +80,11 @@ func newLoader(cfg Config) loader {
 // blocking on its net.Conns.
 type goroutineLoader struct{}
 
-func (goroutineLoader) load(ctx context.Context, e *engine) {
+func (goroutineLoader) load(stop, cut context.Context, e *engine) {
 	var wg sync.WaitGroup
 	for _, w := range e.workers {
 		wg.Go(func() {
-			w.loop(ctx)
+			w.loop(stop, cut)
 			for i, hc := range w.conns {
 				if hc != nil {
 					hc.close()

@@ -60,7 +60,7 @@ func resolve(addr string) epAddr {
 	return epAddr{family: unix.AF_INET6, sa: sa}
 }
 
-func (l epollLoader) load(ctx context.Context, e *engine) {
+func (l epollLoader) load(stop, cut context.Context, e *engine) {
 	addrs := make([]epAddr, len(e.targets))
 	for i, t := range e.targets {
 		addrs[i] = resolve(t.addr)
@@ -77,7 +77,7 @@ func (l epollLoader) load(ctx context.Context, e *engine) {
 		}
 	}()
 	for k := range n {
-		lp, err := newEvLoop(e, addrs)
+		lp, err := newEvLoop(e, addrs, cut)
 		if err != nil {
 			e.abort("start the epoll engine: " + err.Error())
 			return
@@ -87,13 +87,19 @@ func (l epollLoader) load(ctx context.Context, e *engine) {
 			lp.add(e.workers[i])
 		}
 	}
-	done := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		defer close(done)
-		for _, lp := range loops {
-			lp.wake()
+	// At stop the loops finish their waiting workers (the busy ones finish
+	// their request first); at cut they cut the requests in flight.
+	wakeAll := func(done chan struct{}) func() {
+		return func() {
+			defer close(done)
+			for _, lp := range loops {
+				lp.wake()
+			}
 		}
-	})
+	}
+	stopDone, cutDone := make(chan struct{}), make(chan struct{})
+	unStop := context.AfterFunc(stop, wakeAll(stopDone))
+	unCut := context.AfterFunc(cut, wakeAll(cutDone))
 	var wg sync.WaitGroup
 	for _, lp := range loops {
 		wg.Go(func() {
@@ -103,8 +109,11 @@ func (l epollLoader) load(ctx context.Context, e *engine) {
 		})
 	}
 	wg.Wait()
-	if !stop() {
-		<-done // the wake-ups are written before the eventfds close
+	if !unStop() {
+		<-stopDone // the wake-ups are written before the eventfds close
+	}
+	if !unCut() {
+		<-cutDone
 	}
 	// Each loop's histogram, merged into the run's.
 	for _, lp := range loops {
@@ -121,6 +130,7 @@ func (l epollLoader) load(ctx context.Context, e *engine) {
 // evLoop is one event loop and the workers it drives.
 type evLoop struct {
 	e      *engine
+	cut    context.Context
 	addrs  []epAddr
 	epfd   int
 	wakefd int
@@ -177,7 +187,7 @@ type evConn struct {
 	in         inBuf
 }
 
-func newEvLoop(e *engine, addrs []epAddr) (*evLoop, error) {
+func newEvLoop(e *engine, addrs []epAddr, cut context.Context) (*evLoop, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, os.NewSyscallError("epoll_create1", err)
@@ -206,7 +216,7 @@ func newEvLoop(e *engine, addrs []epAddr) (*evLoop, error) {
 		}
 	}
 	return &evLoop{
-		e: e, addrs: own, epfd: epfd, wakefd: wakefd,
+		e: e, cut: cut, addrs: own, epfd: epfd, wakefd: wakefd,
 		hist:      hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3),
 		scanEvery: max(e.cfg.Timeout/16, time.Millisecond),
 	}, nil
@@ -254,7 +264,14 @@ func (l *evLoop) run() {
 		l.now = time.Now()
 		for _, ev := range l.events[:max(n, 0)] {
 			if ev.Fd == wakeSlot {
-				return // the run is over: requests in flight are cut, as in the goroutine engine
+				var b [8]byte
+				unix.Read(l.wakefd, b[:])
+				if l.cut.Err() != nil {
+					l.cutAll() // as in the goroutine engine
+					return
+				}
+				l.finishWaiting() // the run is stopping
+				continue
 			}
 			if c := l.conns[ev.Fd]; c.fd >= 0 && c.gen == ev.Pad {
 				l.event(c, ev.Events)
@@ -267,6 +284,34 @@ func (l *evLoop) run() {
 			l.scanTimeouts()
 			l.nextScan = l.now.Add(l.scanEvery)
 		}
+	}
+}
+
+// finishWaiting finishes the workers that wait (for a paced request's
+// time, or after a failed connect): the run stops, and no request starts.
+func (l *evLoop) finishWaiting() {
+	for _, ew := range l.ws {
+		if ew.state == evWaiting {
+			ew.state, ew.cur = evFinished, nil
+			l.active--
+		}
+	}
+}
+
+// cutAll counts the requests in flight as cut by the end of the run.
+func (l *evLoop) cutAll() {
+	for _, ew := range l.ws {
+		if ew.state != evBusy {
+			continue
+		}
+		state := cutState(ew.w.resp.n)
+		if ew.cur.connecting {
+			state = "connecting"
+		}
+		ew.w.cutShort(ew.v, ew.ti, ew.start, state)
+		l.closeConn(ew.cur)
+		ew.state, ew.cur = evFinished, nil
+		l.active--
 	}
 }
 

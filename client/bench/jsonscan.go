@@ -3,6 +3,8 @@ package bench
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -258,4 +260,65 @@ func parseCounterSlow(v []byte) (int64, bool) {
 		return 0, false
 	}
 	return int64(f), true
+}
+
+// describeNumbers says which numeric fields a body does have, for an error
+// about a counter not found: "its numeric fields: count (3), user.visits
+// (7)", at most maxListed of them, or why there are none. It runs once per
+// run for the sample message, so it may allocate.
+func describeNumbers(body []byte) string {
+	var doc any
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if err := d.Decode(&doc); err != nil {
+		return fmt.Sprintf("the body is not JSON: %.60q", body)
+	}
+	var found []string
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(v))
+			for k := range v {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				p := printableKey(k)
+				if prefix != "" {
+					p = prefix + "." + k
+				}
+				walk(p, v[k])
+			}
+		case json.Number:
+			found = append(found, fmt.Sprintf("%s (%s)", prefix, v))
+		case string:
+			if _, err := strconv.ParseInt(v, 10, 64); err == nil && prefix != "" {
+				found = append(found, fmt.Sprintf("%s (%q)", prefix, v))
+			}
+		}
+	}
+	walk("", doc)
+	switch {
+	case len(found) == 0:
+		return "the body has no numeric field"
+	case len(found) > maxListed:
+		return fmt.Sprintf("its numeric fields: %s, ... (%d in all)", strings.Join(found[:maxListed], ", "), len(found))
+	}
+	return "its numeric fields: " + strings.Join(found, ", ")
+}
+
+// maxListed bounds the fields describeNumbers names.
+const maxListed = 8
+
+// printableKey is a JSON key as a message shows it: quoted when it holds a
+// control byte or anything but printable ASCII (a server's key must not
+// reach a terminal raw).
+func printableKey(k string) string {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c >= 0x7f || c == '.' || c == ' ' {
+			return strconv.QuoteToASCII(k)
+		}
+	}
+	return k
 }

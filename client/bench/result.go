@@ -42,7 +42,8 @@ type Result struct {
 	// RateRPS is the target arrival rate of an open-model run (--rate); 0
 	// for a closed-model run, where each worker sends as fast as it can.
 	RateRPS float64 `json:"rate_rps"`
-	// Requests counts the requests that completed: successes plus errors.
+	// Requests counts the requests sent or tried: successes plus errors
+	// (unfinished ones included).
 	// The shared session's setup and final probe are not counted.
 	Requests int64 `json:"requests"`
 	// Successes counts 2xx responses whose counter could be read (any 2xx
@@ -51,14 +52,26 @@ type Result struct {
 	// Errors counts failed requests by class: connect, timeout, closed
 	// (the server closed or reset the connection), protocol (a response
 	// that is not HTTP/1.x), no_counter (a 2xx body without the counter),
-	// status_NNN (a non-2xx status). Never null.
+	// status_NNN (a non-2xx status), unfinished (sent, and unanswered when
+	// the run ended). Never null.
 	Errors map[string]int64 `json:"errors"`
+	// ErrorsByURL is Errors for each URL that had any. Never null.
+	ErrorsByURL map[string]map[string]int64 `json:"errors_by_url"`
 	// ErrorSamples holds one error message per class, to tell what went
-	// wrong. Never null.
+	// wrong and where (the URL, how far the request got). Never null.
 	ErrorSamples map[string]string `json:"error_samples"`
+	// Answered counts the requests that got a complete response, of any
+	// status; AnsweredS is the time from the start to the last of them.
+	Answered  int64   `json:"answered"`
+	AnsweredS float64 `json:"answered_s"`
+	// UnfinishedOldestS is the age of the oldest unfinished request, in
+	// seconds; 0 when none.
+	UnfinishedOldestS float64 `json:"unfinished_oldest_s,omitempty"`
 	// DurationS is the wall time of the load, in seconds.
 	DurationS float64 `json:"duration_s"`
-	// ThroughputRPS is Requests divided by DurationS.
+	// ThroughputRPS is Answered divided by AnsweredS: the rate while the
+	// target answered, not diluted by a target that stopped; 0 when
+	// nothing was answered.
 	ThroughputRPS float64 `json:"throughput_rps"`
 	// Latency is the distribution of response times of completed requests,
 	// measured from the intended send time in an open-model run.
@@ -70,8 +83,15 @@ type Result struct {
 	// Aborted says why the run stopped early (the target went away or
 	// stopped answering); empty when it ran to its end.
 	Aborted string `json:"aborted,omitempty"`
+	// Stalled says that the target stopped answering before the end: some
+	// requests were unfinished and nothing was answered in the grace
+	// period before the end (2s, or Timeout when shorter); empty otherwise.
+	Stalled string `json:"stalled,omitempty"`
 	// Interrupted is true when the run was cancelled (Ctrl-C).
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Thresholds are the run's limits (Config.Thresholds) and whether each
+	// held. Never null.
+	Thresholds []Threshold `json:"thresholds"`
 	// Consistency is the session-counter check.
 	Consistency Consistency `json:"consistency"`
 }
@@ -140,4 +160,19 @@ type Consistency struct {
 	// FinalUnknown is set when the final counter could not be read; the
 	// lost updates are then unknown (0).
 	FinalUnknown string `json:"final_unknown,omitempty"`
+
+	// SessionCookie is the name of the cookie that carries the session
+	// (the shared one, or the first virtual user's) and SessionFormat its
+	// format as decode names it (express, opaque, flask, cookie-session,
+	// ...); both empty when no cookie looked like a session's.
+	SessionCookie string `json:"session_cookie,omitempty"`
+	SessionFormat string `json:"session_format,omitempty"`
+	// SessionInCookie is true when the session lives in the cookie itself
+	// (Flask, Django signed_cookies, cookie-session, koa-session, gorilla,
+	// Rails, JWT): each response re-issues it, which is not a new session.
+	SessionInCookie bool `json:"session_in_cookie,omitempty"`
+	// Note explains the verdict where the figures alone would mislead:
+	// in shared mode on a session in the cookie, why concurrent requests
+	// lose updates by design.
+	Note string `json:"note,omitempty"`
 }

@@ -58,6 +58,8 @@ type engine struct {
 	abortMu     sync.Mutex
 	abortReason string
 	cancel      context.CancelFunc
+	parent      context.Context // the caller's: done on an interrupt
+	stop        context.Context // done when no request may start any more
 
 	workers []*worker
 	loader  loader
@@ -90,6 +92,11 @@ func newEngine(cfg Config) (*engine, error) {
 			e.seed.seed(kv[1])
 		}
 	}
+	if cfg.Jar != "" {
+		if err := e.seed.fromJar(cfg.Jar, cfg.URLs[0]); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Rate > 0 {
 		e.interval = float64(time.Second) / cfg.Rate
 	}
@@ -108,6 +115,15 @@ func (e *engine) mode() string {
 	}
 }
 
+// endGrace is how long requests in flight at the -d deadline may still be
+// answered (or --timeout when shorter); past it they are unfinished.
+const endGrace = 2 * time.Second
+
+func (e *engine) grace() time.Duration { return min(e.cfg.Timeout, endGrace) }
+
+// interrupted tells whether the caller cancelled the run.
+func (e *engine) interrupted() bool { return e.parent.Err() != nil }
+
 func (e *engine) abort(reason string) {
 	e.abortMu.Lock()
 	defer e.abortMu.Unlock()
@@ -125,13 +141,13 @@ func (e *engine) aborted() string {
 
 // single sends one request of v outside the load (the shared session's
 // creation and final probe) and returns its status and counter.
-func (e *engine) single(ctx context.Context, v *vu) (status int, counter int64, id []byte, err error) {
+func (e *engine) single(ctx context.Context, v *vu) (status int, counter int64, id []byte, fresh bool, err error) {
 	t := e.targets[0]
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
 	hc, err := dialConn(ctx, t, e.cfg.Timeout, e.cfg.Insecure)
 	if err != nil {
-		return 0, 0, nil, fmt.Errorf("connect to %s: %w", t.addr, err)
+		return 0, 0, nil, false, fmt.Errorf("connect to %s: %w", t.addr, err)
 	}
 	defer hc.close()
 	now := time.Now()
@@ -141,57 +157,72 @@ func (e *engine) single(ctx context.Context, v *vu) (status int, counter int64, 
 		err = hc.readResponse(&r, e.tmpls[0].isHead)
 	}
 	if err != nil {
-		return 0, 0, nil, fmt.Errorf("%s %s: %w", e.cfg.Method, t.raw, err)
+		return 0, 0, nil, false, fmt.Errorf("%s %s: %w", e.cfg.Method, t.raw, err)
 	}
-	v.applyCookies(&r, e.tmpls[0].path, time.Now(), true)
+	fresh = v.applyCookies(&r, e.tmpls[0].path, time.Now(), true) || r.status == 201
 	if r.status < 200 || r.status > 299 {
-		return r.status, 0, nil, fmt.Errorf("%s %s: status %d", e.cfg.Method, t.raw, r.status)
+		return r.status, 0, nil, fresh, fmt.Errorf("%s %s: status %d", e.cfg.Method, t.raw, r.status)
 	}
 	if e.counter == nil {
-		return r.status, 0, nil, nil
+		return r.status, 0, nil, fresh, nil
 	}
 	raw, ok := e.counter.lookup(r.body)
 	if ok {
 		counter, ok = parseCounter(raw)
 	}
 	if !ok {
-		return r.status, 0, nil, fmt.Errorf("%s %s: no integer at %q in the body %.200q", e.cfg.Method, t.raw, e.cfg.CounterPath, r.body)
+		return r.status, 0, nil, fresh, fmt.Errorf("%s %s: no integer at %q in the body; %s", e.cfg.Method, t.raw, e.cfg.CounterPath, describeNumbers(r.body))
 	}
 	if e.id != nil {
 		if raw, ok := e.id.lookup(r.body); ok {
 			id = append([]byte(nil), raw...)
 		}
 	}
-	return r.status, counter, id, nil
+	return r.status, counter, id, fresh, nil
 }
 
 func (e *engine) run(parent context.Context) (*Result, error) {
 	if e.cfg.Shared {
 		v := e.newVU(e.seed.clone())
-		_, c, id, err := e.single(parent, v)
+		_, c, id, fresh, err := e.single(parent, v)
 		if err != nil {
 			return nil, fmt.Errorf("create the shared session: %w", err)
+		}
+		if e.cfg.Jar != "" && fresh {
+			return nil, fmt.Errorf("continue the session of jar %s: the server answered with a new session (it no longer knows that one)", e.cfg.Jar)
 		}
 		e.shared = &sharedCheck{initial: c, id: id}
 		e.sharedV = v
 	}
 
+	// The run's contexts: ctx ends it early (an abort, or the parent's
+	// cancel: an interrupt); stop is done when no request may start any
+	// more (ctx, or the -d deadline); cut when requests in flight must stop
+	// too: with ctx, or a grace period after the deadline, after which a
+	// request still unanswered is a failure of its own (unfinished).
+	e.parent = parent
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	e.cancel = cancel
 	e.start = time.Now()
+	stop, cut := ctx, ctx
 	if e.cfg.Duration > 0 {
 		e.deadline = e.start.Add(e.cfg.Duration)
-		var c2 context.CancelFunc
-		ctx, c2 = context.WithDeadline(ctx, e.deadline)
+		var c2, c3 context.CancelFunc
+		stop, c2 = context.WithDeadline(ctx, e.deadline)
 		defer c2()
+		cut, c3 = context.WithDeadline(ctx, e.deadline.Add(e.grace()))
+		defer c3()
 	}
 
 	c := e.cfg.Concurrency
 	e.workers = make([]*worker, c)
 	for i := range e.workers {
 		w := &worker{e: e, idx: i, conns: make([]*httpConn, len(e.targets)),
-			classes: map[string]int64{}, samples: map[string]string{}}
+			fails: make([]failures, len(e.targets)), samples: map[string]string{}}
+		for t := range w.fails {
+			w.fails[t].classes = map[string]int64{}
+		}
 		w.urlNext = i % len(e.targets)
 		if e.cfg.Shared {
 			w.vus = []*vu{e.newVU(e.sharedV.cookies.clone())}
@@ -203,12 +234,13 @@ func (e *engine) run(parent context.Context) (*Result, error) {
 		e.workers[i] = w
 	}
 
+	e.stop = stop
 	finished := make(chan struct{})
-	go func() { e.loader.load(ctx, e); close(finished) }()
-	e.watch(ctx, finished)
+	go func() { e.loader.load(stop, cut, e); close(finished) }()
+	e.watch(stop, finished)
 	end := time.Now()
 
-	res := e.result(end.Sub(e.start))
+	res := e.result(end)
 	res.Interrupted = parent.Err() != nil
 	res.Aborted = e.aborted()
 
@@ -217,7 +249,7 @@ func (e *engine) run(parent context.Context) (*Result, error) {
 		case res.Interrupted:
 			res.Consistency.FinalUnknown = "interrupted"
 		default:
-			_, c, _, err := e.single(context.WithoutCancel(parent), e.sharedV)
+			_, c, _, _, err := e.single(context.WithoutCancel(parent), e.sharedV)
 			if err != nil {
 				res.Consistency.FinalUnknown = "final probe: " + err.Error()
 			} else {
@@ -226,6 +258,7 @@ func (e *engine) run(parent context.Context) (*Result, error) {
 		}
 	}
 	res.Consistency.setVerdict()
+	res.Thresholds = e.cfg.Thresholds.Check(res)
 	return res, nil
 }
 
@@ -286,7 +319,7 @@ func (e *engine) progress(now time.Time, done, failed int64) Progress {
 	return p
 }
 
-func (e *engine) result(d time.Duration) *Result {
+func (e *engine) result(end time.Time) *Result {
 	res := &Result{
 		URLs:         e.cfg.URLs,
 		Method:       e.cfg.Method,
@@ -295,36 +328,83 @@ func (e *engine) result(d time.Duration) *Result {
 		RateRPS:      e.cfg.Rate,
 		Errors:       map[string]int64{},
 		ErrorSamples: map[string]string{},
-		DurationS:    d.Seconds(),
+		ErrorsByURL:  map[string]map[string]int64{},
+		DurationS:    end.Sub(e.start).Seconds(),
 	}
 	var a anomalies
+	var lastAnswer time.Time
+	var unf unfinished
 	for _, w := range e.workers {
 		w.flush()
 		res.Successes += w.successes
 		res.Requests += w.successes + w.errs
+		res.Answered += w.answered
 		res.BytesRead += w.read
 		res.BytesWritten += w.written
-		for k, n := range w.classes {
-			res.Errors[k] += n
+		if w.lastAnswer.After(lastAnswer) {
+			lastAnswer = w.lastAnswer
+		}
+		if w.unfinished.n > 0 {
+			unf.n += w.unfinished.n
+			if w.unfinished.oldest >= unf.oldest {
+				unf.oldest = w.unfinished.oldest
+				res.ErrorSamples[errUnfinished] = w.samples[errUnfinished]
+			}
 		}
 		for k, s := range w.samples {
 			if _, ok := res.ErrorSamples[k]; !ok {
 				res.ErrorSamples[k] = s
 			}
 		}
-		for code, n := range w.statuses {
-			if n > 0 {
-				k := "status_" + strconv.Itoa(code)
+		for ti, f := range w.fails {
+			url := e.cfg.URLs[ti]
+			add := func(k string, n int64) {
 				res.Errors[k] += n
-				if _, ok := res.ErrorSamples[k]; !ok {
-					res.ErrorSamples[k] = fmt.Sprintf("%s %s: status %d", e.cfg.Method, strings.Join(e.cfg.URLs, ", "), code)
+				byURL := res.ErrorsByURL[url]
+				if byURL == nil {
+					byURL = map[string]int64{}
+					res.ErrorsByURL[url] = byURL
+				}
+				byURL[k] += n
+			}
+			for k, n := range f.classes {
+				add(k, n)
+			}
+			for code, n := range f.statuses {
+				if n > 0 {
+					k := "status_" + strconv.Itoa(code)
+					add(k, n)
+					if _, ok := res.ErrorSamples[k]; !ok {
+						res.ErrorSamples[k] = fmt.Sprintf("%s %s: status %d", e.cfg.Method, url, code)
+					}
 				}
 			}
 		}
 		a.add(&w.anom)
 	}
-	if res.DurationS > 0 {
-		res.ThroughputRPS = float64(res.Requests) / res.DurationS
+	if !lastAnswer.IsZero() {
+		res.AnsweredS = lastAnswer.Sub(e.start).Seconds()
+		if res.AnsweredS > 0 {
+			res.ThroughputRPS = float64(res.Answered) / res.AnsweredS
+		}
+	}
+	if unf.n > 0 {
+		res.UnfinishedOldestS = unf.oldest.Seconds()
+	}
+	// An abort says why the run stopped; stalled is for a run that went
+	// to its end.
+	if unf.n > 0 && e.aborted() == "" {
+		// Nothing answered during the grace period and before it: the
+		// target stopped answering, rather than the end cutting a few
+		// requests short.
+		if quiet := end.Sub(lastAnswer); lastAnswer.IsZero() || quiet >= e.grace() {
+			since := "no request was ever answered"
+			if !lastAnswer.IsZero() {
+				since = fmt.Sprintf("nothing answered in the last %s", quiet.Round(100*time.Millisecond))
+			}
+			res.Stalled = fmt.Sprintf("the target stopped answering: %s; %s unanswered when the run ended (%s)",
+				since, plural(unf.n, "request"), res.ErrorSamples[errUnfinished])
+		}
 	}
 	h := e.hist
 	ms := func(us int64) float64 { return float64(us) / 1000 }
@@ -351,5 +431,42 @@ func (e *engine) result(d time.Duration) *Result {
 	if e.shared != nil {
 		res.Consistency.InitialCounter = e.shared.initial
 	}
+	e.describeSession(&res.Consistency)
 	return res
+}
+
+// describeSession names the session's cookie in c and, when the session
+// lives in the cookie, says so.
+func (e *engine) describeSession(c *Consistency) {
+	var v *vu
+	switch {
+	case e.sharedV != nil:
+		v = e.sharedV
+	case len(e.workers) > 0 && len(e.workers[0].vus) > 0:
+		v = e.workers[0].vus[0]
+	default:
+		return
+	}
+	k := v.cookies.session()
+	if k == nil {
+		return
+	}
+	c.SessionCookie, c.SessionFormat = string(k.name), k.format
+	if k.kind != sessionData {
+		return
+	}
+	c.SessionInCookie = true
+	if c.Mode == ModeShared {
+		c.Note = fmt.Sprintf("the session lives in the cookie %s (%s): each response re-issues it with the new state, "+
+			"so the client holds the state and concurrent requests on one cookie cannot see each other's updates; "+
+			"the last writer wins, by design, and every other update is lost", c.SessionCookie, c.SessionFormat)
+	}
+}
+
+// plural writes n and noun, with an s unless n is 1.
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.FormatInt(n, 10) + " " + noun + "s"
 }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessctl/sessctl/client"
+	"github.com/sessctl/sessctl/cookie"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/internal/testenv"
 )
@@ -261,7 +267,7 @@ func TestRunStatusAndMissingCounter(t *testing.T) {
 			t.Fatal(err)
 		}
 		if res.Errors["status_503"] != 10 || res.Errors[errNoCounter] != 10 || res.Successes != 80 || res.Requests != 100 ||
-			res.ErrorSamples["status_503"] == "" || res.ErrorSamples[errNoCounter] == "" {
+			res.ErrorSamples["status_503"] == "" || !strings.Contains(res.ErrorSamples[errNoCounter], `at "visitCount"; its numeric fields: other (1)`) {
 			t.Fatalf("errors %v samples %v successes %d", res.Errors, res.ErrorSamples, res.Successes)
 		}
 		// The same value every time: repeats, so the bare handler is
@@ -357,8 +363,9 @@ func TestRunHungServerTimesOut(t *testing.T) {
 			Engine: engine, URLs: []string{"http://" + ln.Addr().String() + "/"}, Concurrency: 3, Requests: 1 << 40,
 			Timeout: 300 * time.Millisecond, CounterPath: DefaultCounterPath,
 		})
-		if res.Aborted == "" || res.Errors[errTimeout] == 0 || res.Successes != 0 {
-			t.Fatalf("aborted %q errors %v successes %d", res.Aborted, res.Errors, res.Successes)
+		if res.Aborted == "" || res.Errors[errTimeout] == 0 || res.Successes != 0 ||
+			!strings.Contains(res.ErrorSamples[errTimeout], "connected, request sent, no answer in 300ms") {
+			t.Fatalf("aborted %q errors %v samples %v successes %d", res.Aborted, res.Errors, res.ErrorSamples, res.Successes)
 		}
 	})
 }
@@ -395,10 +402,238 @@ func TestRunTLS(t *testing.T) {
 	}
 	// Without --insecure the test server's certificate is not trusted.
 	res = runBounded(t, 30*time.Second, Config{
-		URLs: []string{srv.URL + "/"}, Concurrency: 2, Requests: 1 << 40, Timeout: 500 * time.Millisecond,
+		URLs: []string{srv.URL + "/"}, Concurrency: 2, Requests: 1 << 40, Timeout: 2 * time.Second,
 		CounterPath: DefaultCounterPath,
 	})
 	if res.Successes != 0 || res.Errors[errConnect] == 0 || res.Aborted == "" || !strings.Contains(res.ErrorSamples[errConnect], "certificate") {
 		t.Fatalf("untrusted https run: %+v", res)
+	}
+}
+
+// TestRunSharedCookieSession: serve-demo --mode cookie keeps the session in
+// the cookie, re-issued by every response. Concurrent requests on the one
+// cookie each start from its state: all but one update per round are lost,
+// no session is created, and the result says why.
+func TestRunSharedCookieSession(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		srv := httptest.NewServer(demo.NewHandler(demo.Options{Mode: demo.ModeCookie}))
+		defer srv.Close()
+		const n = 400
+		res, err := Run(context.Background(), Config{Engine: engine,
+			URLs: []string{srv.URL + "/"}, Concurrency: 8, Requests: n, Shared: true,
+			CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Consistency
+		// Every request carried the first cookie (visitCount 1), so every
+		// response said 2, and the final probe reads 2 again: all n lost.
+		if res.Successes != n || c.Resets != 0 || c.ExtraSessions != 0 || c.SessionsCreated != 1 || c.IDChanges != 0 ||
+			c.LostUpdates != n || c.Duplicates != n-1 || c.FinalCounter != 1 || c.Verdict != VerdictInconsistent {
+			t.Fatalf("consistency %+v", c)
+		}
+		if !c.SessionInCookie || c.SessionCookie != "session" || c.SessionFormat != "cookie-session" ||
+			!strings.Contains(c.Note, "last writer wins") {
+			t.Fatalf("session %q %q in cookie %v, note %q", c.SessionCookie, c.SessionFormat, c.SessionInCookie, c.Note)
+		}
+	})
+}
+
+// hungServer accepts connections and reads requests but never answers; it
+// returns the URL.
+func hungServer(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go io.Copy(io.Discard, c)
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/"
+}
+
+// TestRunHungServerUnfinished: a -d run against a server that never
+// answers, with the default --timeout (longer than the run): every request
+// sent is unanswered when the run ends. They are failures (unfinished, with
+// their age and how far they got), the target is named as stopped, and no
+// figure pretends a throughput.
+func TestRunHungServerUnfinished(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		url := hungServer(t)
+		res := runBounded(t, 30*time.Second, Config{Engine: engine,
+			URLs: []string{url}, Concurrency: 3, Duration: 300 * time.Millisecond, CounterPath: DefaultCounterPath,
+		})
+		if res.Errors[errUnfinished] != 3 || res.Requests != 3 || res.Successes != 0 || res.Answered != 0 || res.ThroughputRPS != 0 ||
+			res.UnfinishedOldestS < 0.3 || !strings.Contains(res.ErrorSamples[errUnfinished], "connected, request sent, no answer for") ||
+			!strings.Contains(res.Stalled, "the target stopped answering: no request was ever answered; 3 requests unanswered") {
+			t.Fatalf("errors %v samples %v requests %d answered %d oldest %gs stalled %q",
+				res.Errors, res.ErrorSamples, res.Requests, res.Answered, res.UnfinishedOldestS, res.Stalled)
+		}
+		if th := res.ThresholdsFailed(); len(th) != 1 || th[0].Name != "max_errors" || th[0].Value != "3 (100.0%)" {
+			t.Fatalf("thresholds %+v", res.Thresholds)
+		}
+	})
+}
+
+// TestRunEndOfRunIsNotAFailure: at the end of a -d run against a healthy
+// server, the requests in flight are answered within the grace period:
+// nothing is unfinished.
+func TestRunEndOfRunIsNotAFailure(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		srv := benchDemoServer(t)
+		res := runBounded(t, 30*time.Second, Config{Engine: engine,
+			URLs: []string{srv.URL}, Concurrency: 8, Duration: 200 * time.Millisecond, CounterPath: DefaultCounterPath,
+		})
+		if len(res.Errors) != 0 || res.Stalled != "" || res.Successes == 0 || res.Answered != res.Requests ||
+			res.ThroughputRPS <= 0 || res.AnsweredS > res.DurationS || res.Consistency.Verdict != VerdictConsistent {
+			t.Fatalf("result %+v", res)
+		}
+		if th := res.ThresholdsFailed(); len(th) != 0 {
+			t.Fatalf("thresholds %+v", res.Thresholds)
+		}
+	})
+}
+
+// TestRunFailuresByURL: of two URLs one answers 404, so half the requests
+// fail: counted by status and by URL, the sample naming the failing URL
+// only, and the default threshold (no failed request) fails.
+func TestRunFailuresByURL(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		good := benchDemoServer(t)
+		missing := httptest.NewServer(http.NotFoundHandler())
+		defer missing.Close()
+		urls := []string{good.URL + "/", missing.URL + "/gone"}
+		cfg := Config{Engine: engine, URLs: urls, Concurrency: 2, Requests: 200, CounterPath: DefaultCounterPath}
+		res, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Errors["status_404"] != 100 || res.Successes != 100 || len(res.ErrorsByURL) != 1 ||
+			res.ErrorsByURL[urls[1]]["status_404"] != 100 || res.ErrorSamples["status_404"] != "GET "+urls[1]+": status 404" {
+			t.Fatalf("errors %v by URL %v samples %v", res.Errors, res.ErrorsByURL, res.ErrorSamples)
+		}
+		if th := res.ThresholdsFailed(); len(th) != 1 || th[0].Value != "100 (50.0%)" || th[0].Limit != "0" {
+			t.Fatalf("thresholds %+v", res.Thresholds)
+		}
+		cfg.Thresholds.MaxErrors = ErrorLimit{Pct: 50, IsPct: true}
+		cfg.Thresholds.MaxP99 = time.Hour
+		if res, err = Run(context.Background(), cfg); err != nil || len(res.ThresholdsFailed()) != 0 || len(res.Thresholds) != 2 {
+			t.Fatalf("50%% allowed: %v %+v", err, res.Thresholds)
+		}
+	})
+}
+
+// TestRunRefusedSaysNothingAnswered: a target where nothing listens: no
+// request answered, no throughput, no latency.
+func TestRunRefusedSaysNothingAnswered(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		res := runBounded(t, 30*time.Second, Config{Engine: engine,
+			URLs: []string{"http://" + testenv.FreeAddr(t) + "/"}, Concurrency: 2, Requests: 100, CounterPath: DefaultCounterPath,
+		})
+		if res.Answered != 0 || res.ThroughputRPS != 0 || res.Latency != (Latency{}) || res.Errors[errConnect] == 0 ||
+			!strings.Contains(res.Aborted, "connection refused") {
+			t.Fatalf("result %+v", res)
+		}
+		cfg := Config{Engine: engine, URLs: []string{"http://" + testenv.FreeAddr(t) + "/"}, Concurrency: 1, Requests: 10,
+			Thresholds: Thresholds{MaxErrors: ErrorLimit{Pct: 100, IsPct: true}, MaxP50: time.Second}}
+		res, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if th := res.ThresholdsFailed(); len(th) != 1 || th[0].Name != "max_p50" || th[0].Value != "no answer" {
+			t.Fatalf("thresholds %+v", res.Thresholds)
+		}
+	})
+}
+
+// TestRunJar: bench --jar continues the session a visit left in its jar, in
+// shared mode, and leaves the jar as it was.
+func TestRunJar(t *testing.T) {
+	srv := benchDemoServer(t)
+	// Two visits through a jar, as sessctl visit makes them.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cookies.txt")
+	jar, err := client.OpenJar(path, client.JarOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(srv.URL + "/")
+	for range 2 {
+		req, _ := http.NewRequest("GET", u.String(), nil)
+		for _, c := range jar.Cookies(u) {
+			req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		for _, line := range resp.Header.Values("Set-Cookie") {
+			sc, err := cookie.ParseSetCookie(line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := jar.SetCookie(u, &sc); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := jar.Save(); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	info, _ := os.Stat(path)
+
+	res, err := Run(context.Background(), Config{URLs: []string{u.String()}, Jar: path, Concurrency: 4, Requests: 200,
+		CounterPath: DefaultCounterPath, IDPath: DefaultIDPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Consistency
+	// The visits counted 1 and 2, bench's setup request 3.
+	if c.Mode != ModeShared || c.InitialCounter != 3 || c.FinalCounter != 203 || c.Verdict != VerdictConsistent || c.SessionsCreated != 1 {
+		t.Fatalf("consistency %+v", c)
+	}
+	after, _ := os.ReadFile(path)
+	info2, _ := os.Stat(path)
+	if !bytes.Equal(before, after) || !info.ModTime().Equal(info2.ModTime()) {
+		t.Errorf("the jar was written:\n%s\n%s", before, after)
+	}
+
+	// A jar with no cookie for the URL, a missing jar, a session the server
+	// does not know.
+	other := filepath.Join(dir, "other.txt")
+	os.WriteFile(other, []byte("# Netscape HTTP Cookie File\nexample.com\tFALSE\t/\tFALSE\t0\tsid\tx\n"), 0o600)
+	stale := filepath.Join(dir, "stale.txt")
+	os.WriteFile(stale, []byte("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tconnect.sid\ts%3Aunknown.sig\n"), 0o600)
+	for jar, want := range map[string]string{
+		other:                         "holds no cookie for",
+		filepath.Join(dir, "missing"): "no such file",
+		stale:                         "it no longer knows that one",
+	} {
+		_, err := Run(context.Background(), Config{URLs: []string{u.String()}, Jar: jar, Requests: 10, CounterPath: DefaultCounterPath})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("jar %s: err %v, want %q", jar, err, want)
+		}
 	}
 }

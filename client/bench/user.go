@@ -37,17 +37,18 @@ func (v *vu) request(e *engine, ti int, now time.Time) []byte {
 	return v.reqs[ti]
 }
 
-// applyCookies stores the response's cookies in v and reports whether one
-// already held got a new value.
-func (v *vu) applyCookies(r *response, path string, now time.Time, apply bool) (replaced bool) {
+// applyCookies stores the response's cookies in v (with apply; shared mode
+// keeps its session) and reports whether one it held now carries another
+// session.
+func (v *vu) applyCookies(r *response, path string, now time.Time, apply bool) (fresh bool) {
 	changed := false
 	for _, sc := range r.setCookies {
-		rep, ch := v.cookies.set(sc, path, now, apply)
-		replaced = replaced || rep
+		f, ch := v.cookies.set(sc, path, now, apply)
+		fresh = fresh || f
 		changed = changed || ch
 	}
 	if changed && apply {
 		v.expiry = v.cookies.nextExpiry()
 	}
-	return replaced
+	return fresh
 }

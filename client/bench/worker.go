@@ -20,6 +20,8 @@ const (
 	errClosed    = "closed"
 	errProtocolC = "protocol"
 	errNoCounter = "no_counter"
+	// errUnfinished: sent, and unanswered when the run ended.
+	errUnfinished = "unfinished"
 )
 
 var errCounterMissing = errors.New("2xx response without the counter in its body")
@@ -36,9 +38,11 @@ type worker struct {
 	timer   *time.Timer
 
 	successes, errs int64
-	classes         map[string]int64
+	answered        int64      // complete responses, of any status
+	lastAnswer      time.Time  // when the last of them came
+	fails           []failures // by target
 	samples         map[string]string
-	statuses        [600]int64
+	unfinished      unfinished
 	read, written   int64
 	anom            anomalies
 
@@ -58,6 +62,19 @@ type worker struct {
 	_            [64]byte
 }
 
+// failures counts one target's failed requests by class and status.
+type failures struct {
+	classes  map[string]int64
+	statuses [600]int64
+}
+
+// unfinished is what a worker knows of its requests that the end of the
+// run left unanswered: how many, and the oldest one's age.
+type unfinished struct {
+	n      int64
+	oldest time.Duration
+}
+
 func (w *worker) nextVU() *vu {
 	v := w.vus[w.vuNext]
 	if w.vuNext++; w.vuNext == len(w.vus) {
@@ -74,27 +91,35 @@ func (w *worker) nextTarget() int {
 	return t
 }
 
-func (w *worker) loop(ctx context.Context) {
-	for ctx.Err() == nil {
+// loop sends requests until stop is done (the run's end, an abort or an
+// interrupt) or the request bound is reached; cut is done when requests in
+// flight must stop too: with stop after an abort or an interrupt, a grace
+// period after it at the run's end.
+func (w *worker) loop(stop, cut context.Context) {
+	for stop.Err() == nil {
 		intended, ok := w.plan()
 		if !ok {
 			return
 		}
 		if !intended.IsZero() {
-			if d := time.Until(intended); d > 0 && !w.sleep(ctx, d) {
+			if d := time.Until(intended); d > 0 && !w.sleep(stop, d) {
 				return
 			}
 		}
-		w.do(ctx, w.nextVU(), w.nextTarget(), intended)
+		w.do(stop, cut, w.nextVU(), w.nextTarget(), intended)
 	}
 }
 
 // plan takes the worker's next request from the run's bounds: its
 // intended send time in a paced run (zero otherwise), and false when the
 // request bound is reached or a paced run's next request falls after its
-// deadline. Both engines take their requests from it.
+// deadline, or the run is stopping. Both engines take their requests from
+// it.
 func (w *worker) plan() (intended time.Time, ok bool) {
 	e := w.e
+	if e.stop.Err() != nil {
+		return time.Time{}, false
+	}
 	// Only a bounded or paced run needs the shared ticket: an unbounded
 	// closed-model run keeps its workers off that cache line.
 	if e.cfg.Requests <= 0 && e.interval <= 0 {
@@ -121,15 +146,64 @@ const connectPause = 20 * time.Millisecond
 // the run: nothing listens there.
 func (w *worker) connectFailed(v *vu, ti int, err error) {
 	e := w.e
-	w.fail(v, errConnect, fmt.Errorf("connect to %s: %w", e.targets[ti].addr, err))
-	if errors.Is(err, syscall.ECONNREFUSED) {
+	refused := errors.Is(err, syscall.ECONNREFUSED)
+	if isTimeout(err) {
+		err = fmt.Errorf("no answer in %s: %w", e.cfg.Timeout, err)
+	}
+	w.fail(v, ti, errConnect, fmt.Errorf("connect to %s: %w", e.targets[ti].addr, err))
+	if refused {
 		e.abort(fmt.Sprintf("connection refused by %s: nothing listens there (any more)", e.targets[ti].addr))
 	}
 }
 
-// requestFailed counts a request to target ti that failed with err.
+// requestFailed counts a request to target ti that failed with err; a
+// timeout says how far the request got.
 func (w *worker) requestFailed(v *vu, ti int, err error) {
-	w.fail(v, classify(err), fmt.Errorf("%s %s: %w", w.e.cfg.Method, w.e.targets[ti].raw, err))
+	e := w.e
+	class := classify(err)
+	if class == errTimeout {
+		if n := w.resp.n; n == 0 {
+			err = fmt.Errorf("connected, request sent, no answer in %s", e.cfg.Timeout)
+		} else {
+			err = fmt.Errorf("connected, request sent, %d bytes of an answer, then nothing for %s", n, e.cfg.Timeout)
+		}
+	}
+	w.fail(v, ti, class, fmt.Errorf("%s %s: %w", e.cfg.Method, e.targets[ti].raw, err))
+}
+
+// cutShort counts a request of v to target ti, sent at start, that the end
+// of the run cut (state says how far it got: "connecting", "connected,
+// request sent, no answer") as unfinished; not when the run was
+// interrupted, whose figures are partial anyway.
+func (w *worker) cutShort(v *vu, ti int, start time.Time, state string) {
+	e := w.e
+	if e.interrupted() {
+		return
+	}
+	what := fmt.Sprintf("%s %s", e.cfg.Method, e.targets[ti].raw)
+	if state == "connecting" {
+		what = "connect to " + e.targets[ti].addr
+	}
+	age := time.Since(start)
+	if age > w.unfinished.oldest || w.unfinished.n == 0 {
+		w.unfinished.oldest = age
+		w.samples[errUnfinished] = fmt.Sprintf("%s: %s for %s when the run ended", what, state, age.Round(time.Millisecond))
+	}
+	w.unfinished.n++
+	w.errs++
+	w.fails[ti].classes[errUnfinished]++
+	w.failed.Add(1)
+	w.done.Add(1)
+	v.seq.resync = true
+}
+
+// cutState says how far a request cut by the end of the run got, from the
+// bytes of its answer read.
+func cutState(read int64) string {
+	if read > 0 {
+		return fmt.Sprintf("connected, request sent, %d bytes of an answer", read)
+	}
+	return "connected, request sent, no answer"
 }
 
 // retryable reports whether a failed request is sent once more on a new
@@ -143,6 +217,8 @@ func retryable(reused, retried bool, r *response, err error) bool {
 // completed counts the complete response in w.resp, which ended at end,
 // and checks it.
 func (w *worker) completed(v *vu, ti int, intended, end time.Time) {
+	w.answered++
+	w.lastAnswer = end
 	w.read += w.resp.n
 	w.record(end.Sub(intended))
 	w.handle(v, ti, end)
@@ -164,7 +240,7 @@ func (w *worker) sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-func (w *worker) do(ctx context.Context, v *vu, ti int, intended time.Time) {
+func (w *worker) do(stop, cut context.Context, v *vu, ti int, intended time.Time) {
 	e := w.e
 	retried := false
 again:
@@ -182,13 +258,14 @@ again:
 	hc := w.conns[ti]
 	if hc == nil {
 		var err error
-		hc, err = dialConn(ctx, e.targets[ti], e.cfg.Timeout, e.cfg.Insecure)
+		hc, err = dialConn(cut, e.targets[ti], e.cfg.Timeout, e.cfg.Insecure)
 		if err != nil {
-			if ctx.Err() != nil {
+			if cut.Err() != nil {
+				w.cutShort(v, ti, start, "connecting")
 				return
 			}
 			w.connectFailed(v, ti, err)
-			w.sleep(ctx, connectPause)
+			w.sleep(stop, connectPause)
 			return
 		}
 		w.conns[ti] = hc
@@ -212,8 +289,9 @@ again:
 		reused := hc.reused
 		hc.close()
 		w.conns[ti] = nil
-		if ctx.Err() != nil {
-			return // cut by the end of the run: not a failure of the target
+		if cut.Err() != nil {
+			w.cutShort(v, ti, start, cutState(r.n))
+			return
 		}
 		if retryable(reused, retried, r, err) {
 			retried = true
@@ -238,8 +316,8 @@ func (w *worker) handle(v *vu, ti int, now time.Time) {
 	fresh := v.applyCookies(r, e.tmpls[ti].path, now, !e.cfg.Shared)
 	fresh = fresh || r.status == 201
 	if r.status < 200 || r.status > 299 {
-		if r.status >= 0 && r.status < len(w.statuses) {
-			w.statuses[r.status]++
+		if f := &w.fails[ti]; r.status >= 0 && r.status < len(f.statuses) {
+			f.statuses[r.status]++
 		}
 		w.errs++
 		w.failed.Add(1)
@@ -254,7 +332,11 @@ func (w *worker) handle(v *vu, ti int, now time.Time) {
 			c, ok = parseCounter(raw)
 		}
 		if !ok {
-			w.fail(v, errNoCounter, fmt.Errorf("%w at %q", errCounterMissing, e.cfg.CounterPath))
+			if _, seen := w.samples[errNoCounter]; !seen {
+				w.samples[errNoCounter] = fmt.Sprintf("%s %s: %s at %q; %s", e.cfg.Method, e.targets[ti].raw,
+					errCounterMissing, e.cfg.CounterPath, describeNumbers(r.body))
+			}
+			w.fail(v, ti, errNoCounter, errCounterMissing)
 			return
 		}
 		var id []byte
@@ -272,9 +354,9 @@ func (w *worker) handle(v *vu, ti int, now time.Time) {
 	w.done.Add(1)
 }
 
-func (w *worker) fail(v *vu, class string, err error) {
+func (w *worker) fail(v *vu, ti int, class string, err error) {
 	w.errs++
-	w.classes[class]++
+	w.fails[ti].classes[class]++
 	if _, ok := w.samples[class]; !ok {
 		w.samples[class] = err.Error()
 	}
