@@ -348,7 +348,7 @@ func TestRunNoAllocationPerRequest(t *testing.T) {
 			// A session cookie in -H is shared mode's (per-session mode
 			// refuses it).
 			res, err := Run(context.Background(), Config{Engine: engine, URLs: []string{url}, Concurrency: 4, Requests: n, Shared: true,
-				Header: [][2]string{{"Cookie", "connect.sid=s%3AVz3W8h3x1Yq0fY2bE9mJk5hA7pR4tL6u.0123456789abcdef"}},
+				Header:      [][2]string{{"Cookie", "connect.sid=s%3AVz3W8h3x1Yq0fY2bE9mJk5hA7pR4tL6u.0123456789abcdef"}},
 				CounterPath: DefaultCounterPath, IDPath: DefaultIDPath})
 			runtime.ReadMemStats(&after)
 			if err != nil || res.Requests != n || len(res.Errors) != 0 {
