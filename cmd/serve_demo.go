@@ -59,7 +59,9 @@ and answers with the session as express-session's JSON. The session cookie is
 express-session's own connect.sid, signed as the npm cookie-signature does, so
 the same secret works in both.
 
-Stores (--store):
+Stores (--store), each capped by --max-sessions (past it a new session evicts
+the least recently used; Redis only when the flag is given, its TTL bounds it
+otherwise):
   memory               in process (default): --ttl sliding expiry, --max-sessions
                        cap with least-recently-used eviction, expired sessions swept
   redis://HOST:PORT/DB connect-redis' layout (JSON under sess:<id>, EX ttl): shared
@@ -141,7 +143,7 @@ never printed.`,
 	f.StringVar(&mode, "mode", "store", "store (a session id in connect.sid, data in --store) or cookie (the data in cookie-session's cookies)")
 	completeValues(c, "mode", "store", "cookie")
 	f.DurationVar(&opts.TTL, "ttl", demo.DefaultTTL, "how long a session lives after its last visit (slides on each visit; 0: forever in memory); --max-age, when set, is the TTL")
-	f.IntVar(&opts.MaxSessions, "max-sessions", demo.DefaultMaxSessions, "memory store cap: the least recently used session is evicted past it (0: no cap)")
+	f.IntVar(&opts.MaxSessions, "max-sessions", demo.DefaultMaxSessions, "cap on the sessions of every store: past it a new session evicts the least recently used (0: no cap; Redis: no cap unless given, the TTL bounds it)")
 	f.BoolVar(&opts.Racy, "racy", false, "load-modify-save visits with no lock, as express-session does: concurrent visits lose updates")
 	f.DurationVar(&opts.Delay, "delay", 0, "with --racy, the pause between load and save (widens the race)")
 	f.BoolVar(&opts.Secure, "secure", false, "add the Secure attribute to the session cookie")
@@ -188,8 +190,8 @@ func (o *serveDemoOptions) validate(c *cobra.Command, mode, sameSite, ids string
 			}
 		}
 	}
-	if changed("max-sessions") && o.StoreURL.Scheme != "memory" {
-		return errors.New("--max-sessions applies to --store memory only")
+	if !changed("max-sessions") && o.StoreURL.Scheme == "redis" {
+		o.MaxSessions = 0 // Redis: the TTL alone, unless asked
 	}
 	if o.Delay != 0 && !o.Racy {
 		return errors.New("--delay needs --racy")

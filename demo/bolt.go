@@ -15,6 +15,11 @@ type FileStoreOptions struct {
 	// TTL is how long a session lives after its last visit when the cookie
 	// has no MaxAge; 0 means DefaultTTL.
 	TTL time.Duration
+	// MaxSessions caps the number of sessions in the file; 0 means no cap.
+	// Past it, creating a session drops the least recently used one (the
+	// one expiring first: every session lives one lifetime from its last
+	// use), after up to two expired ones, as MemoryStore does.
+	MaxSessions int
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -24,14 +29,22 @@ type FileStoreOptions struct {
 // handler answers: a kill -9 loses no visit a client saw acknowledged.
 // Concurrent visits are grouped into one transaction (bbolt's Batch) to
 // share the fsync. A value is the expiry (8 bytes, unix ms, big endian)
-// followed by express-session's JSON of the session.
+// followed by express-session's JSON of the session. An index bucket orders
+// the sessions by expiry (key: expiry, then id), for the cap and the sweep,
+// and a meta bucket keeps their count.
 type FileStore struct {
 	db   *bolt.DB
 	path string
+	max  int
 	storedJSON
 }
 
-var sessionsBucket = []byte("sessions")
+var (
+	sessionsBucket = []byte("sessions")
+	expiryBucket   = []byte("expiry")
+	metaBucket     = []byte("meta")
+	countKey       = []byte("count")
+)
 
 // OpenFileStore opens (creating if needed) the bbolt file at path. A file
 // another process holds open fails after a second; a damaged file (bbolt
@@ -44,7 +57,7 @@ func OpenFileStore(path string, opts FileStoreOptions) (*FileStore, error) {
 		return nil, err
 	}
 	db.MaxBatchDelay = time.Millisecond
-	s := &FileStore{db: db, path: path}
+	s := &FileStore{db: db, path: path, max: max(opts.MaxSessions, 0)}
 	s.init(opts.TTL, opts.Now)
 	return s, nil
 }
@@ -94,10 +107,7 @@ func openBolt(path string) (db *bolt.DB, err error) {
 		db.Close()
 		return nil, &DamagedFileError{Path: path, Reason: damage.Error()}
 	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(sessionsBucket)
-		return err
-	}); err != nil {
+	if err := db.Update(prepareFile); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open file store %s: %w", path, err)
 	}
@@ -138,7 +148,119 @@ func (s *FileStore) expiry(rc *storedCookie, now time.Time) (time.Time, int64) {
 	return time.Time{}, now.Add(s.ttl).UnixMilli()
 }
 
-// Create implements Store.
+// prepareFile creates the buckets, and the index and count of a file
+// written before they existed.
+func prepareFile(tx *bolt.Tx) error {
+	sessions, err := tx.CreateBucketIfNotExists(sessionsBucket)
+	if err != nil {
+		return err
+	}
+	if tx.Bucket(expiryBucket) != nil && tx.Bucket(metaBucket) != nil {
+		return nil
+	}
+	f := fileTx{sessions: sessions}
+	if f.index, err = tx.CreateBucketIfNotExists(expiryBucket); err != nil {
+		return err
+	}
+	if f.meta, err = tx.CreateBucketIfNotExists(metaBucket); err != nil {
+		return err
+	}
+	n := 0
+	err = sessions.ForEach(func(k, v []byte) error {
+		n++
+		return f.index.Put(indexKey(v, k), nil)
+	})
+	if err != nil {
+		return err
+	}
+	return f.setCount(n)
+}
+
+// fileTx is the three buckets within one transaction; its methods keep the
+// index and the count in step with the sessions.
+type fileTx struct {
+	sessions, index, meta *bolt.Bucket
+}
+
+func (s *FileStore) buckets(tx *bolt.Tx) fileTx {
+	return fileTx{sessions: tx.Bucket(sessionsBucket), index: tx.Bucket(expiryBucket), meta: tx.Bucket(metaBucket)}
+}
+
+// indexKey is a value's expiry (its first 8 bytes) followed by the id.
+func indexKey(v, id []byte) []byte {
+	k := make([]byte, 8, 8+len(id))
+	copy(k, v)
+	return append(k, id...)
+}
+
+func (f fileTx) count() int {
+	if b := f.meta.Get(countKey); len(b) == 8 {
+		return int(binary.BigEndian.Uint64(b))
+	}
+	return 0
+}
+
+func (f fileTx) setCount(n int) error {
+	return f.meta.Put(countKey, binary.BigEndian.AppendUint64(nil, uint64(max(n, 0))))
+}
+
+// put stores v under id, replacing what was there.
+func (f fileTx) put(id, v []byte) error {
+	if old := f.sessions.Get(id); old != nil {
+		if err := f.index.Delete(indexKey(old, id)); err != nil {
+			return err
+		}
+	} else if err := f.setCount(f.count() + 1); err != nil {
+		return err
+	}
+	if err := f.sessions.Put(id, v); err != nil {
+		return err
+	}
+	return f.index.Put(indexKey(v, id), nil)
+}
+
+// del removes the session under id, if any.
+func (f fileTx) del(id []byte) error {
+	old := f.sessions.Get(id)
+	if old == nil {
+		return nil
+	}
+	if err := f.index.Delete(indexKey(old, id)); err != nil {
+		return err
+	}
+	if err := f.sessions.Delete(id); err != nil {
+		return err
+	}
+	return f.setCount(f.count() - 1)
+}
+
+// makeRoom is the cap, before a new session: it drops up to two expired
+// sessions, then the least recently used ones while the file is full.
+func (f fileTx) makeRoom(max int, now int64) error {
+	c := f.index.Cursor()
+	for range 2 {
+		k, _ := c.First()
+		if k == nil || int64(binary.BigEndian.Uint64(k)) > now {
+			break
+		}
+		if err := f.del(append([]byte(nil), k[8:]...)); err != nil {
+			return err
+		}
+	}
+	for max > 0 && f.count() >= max {
+		k, _ := c.First()
+		if k == nil {
+			return f.setCount(0) // the count was wrong
+		}
+		if err := f.del(append([]byte(nil), k[8:]...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Create implements Store. A new session past MaxSessions evicts the least
+// recently used one.
 func (s *FileStore) Create(_ context.Context, id string, sess Session) error {
 	rc := s.cc.Load()
 	exp := sess.Expires.UnixMilli()
@@ -147,7 +269,13 @@ func (s *FileStore) Create(_ context.Context, id string, sess Session) error {
 	}
 	v := s.encode(rc, sess, exp)
 	if err := s.db.Batch(func(tx *bolt.Tx) error {
-		return tx.Bucket(sessionsBucket).Put([]byte(id), v)
+		f := s.buckets(tx)
+		if f.sessions.Get([]byte(id)) == nil {
+			if err := f.makeRoom(s.max, s.now().UnixMilli()); err != nil {
+				return err
+			}
+		}
+		return f.put([]byte(id), v)
 	}); err != nil {
 		return s.wrap("create", err)
 	}
@@ -162,9 +290,9 @@ func (s *FileStore) Visit(_ context.Context, id string) (Session, error) {
 	// A missing session is not an error inside the batch: an error would
 	// roll back and rerun everyone else's visits.
 	err := s.db.Batch(func(tx *bolt.Tx) error {
-		b := tx.Bucket(sessionsBucket)
+		f := s.buckets(tx)
 		now := s.now()
-		sess, _, ok := decodeFileValue(b.Get([]byte(id)), now.UnixMilli())
+		sess, _, ok := decodeFileValue(f.sessions.Get([]byte(id)), now.UnixMilli())
 		if found = ok; !ok {
 			return nil
 		}
@@ -173,7 +301,7 @@ func (s *FileStore) Visit(_ context.Context, id string) (Session, error) {
 		save := sess
 		var exp int64
 		save.Expires, exp = s.expiry(rc, now)
-		return b.Put([]byte(id), s.encode(rc, save, exp))
+		return f.put([]byte(id), s.encode(rc, save, exp))
 	})
 	switch {
 	case err != nil:
@@ -209,18 +337,18 @@ func (s *FileStore) Rename(_ context.Context, oldID, newID string) (Session, err
 	var out Session
 	var found bool
 	err := s.db.Batch(func(tx *bolt.Tx) error {
-		b := tx.Bucket(sessionsBucket)
-		v := b.Get([]byte(oldID))
+		f := s.buckets(tx)
+		v := f.sessions.Get([]byte(oldID))
 		sess, _, ok := decodeFileValue(v, s.now().UnixMilli())
 		if found = ok; !ok {
 			return nil
 		}
 		out = sess
 		v = append([]byte(nil), v...) // v is only valid until the bucket changes
-		if err := b.Delete([]byte(oldID)); err != nil {
+		if err := f.del([]byte(oldID)); err != nil {
 			return err
 		}
-		return b.Put([]byte(newID), v)
+		return f.put([]byte(newID), v)
 	})
 	switch {
 	case err != nil:
@@ -234,7 +362,7 @@ func (s *FileStore) Rename(_ context.Context, oldID, newID string) (Session, err
 // Destroy implements Store.
 func (s *FileStore) Destroy(_ context.Context, id string) error {
 	if err := s.db.Batch(func(tx *bolt.Tx) error {
-		return tx.Bucket(sessionsBucket).Delete([]byte(id))
+		return s.buckets(tx).del([]byte(id))
 	}); err != nil {
 		return s.wrap("destroy", err)
 	}
@@ -242,26 +370,22 @@ func (s *FileStore) Destroy(_ context.Context, id string) error {
 }
 
 // Sweep implements Sweeper: it deletes every expired session in one
-// transaction.
+// transaction, walking the expiry index from its start.
 func (s *FileStore) Sweep(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		now := s.now().UnixMilli()
-		b := tx.Bucket(sessionsBucket)
+		f := s.buckets(tx)
 		var expired [][]byte
-		c := b.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		c := f.index.Cursor()
+		for k, _ := c.First(); k != nil && int64(binary.BigEndian.Uint64(k)) <= now; k, _ = c.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if len(v) >= 8 {
-				if exp := int64(binary.BigEndian.Uint64(v)); exp != 0 && now >= exp {
-					expired = append(expired, append([]byte(nil), k...))
-				}
-			}
+			expired = append(expired, append([]byte(nil), k[8:]...))
 		}
-		for _, k := range expired {
-			if err := b.Delete(k); err != nil {
+		for _, id := range expired {
+			if err := f.del(id); err != nil {
 				return err
 			}
 		}
@@ -279,7 +403,7 @@ func (s *FileStore) Sweep(ctx context.Context) (int, error) {
 func (s *FileStore) Len() int {
 	n := 0
 	s.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(sessionsBucket).Stats().KeyN
+		n = s.buckets(tx).count()
 		return nil
 	})
 	return n

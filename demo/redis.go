@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +22,14 @@ type RedisStoreOptions struct {
 	// default). With a MaxAge the TTL is the cookie's, as connect-redis
 	// derives it.
 	TTL time.Duration
+	// MaxSessions, when above 0, caps the sessions by count as well: past
+	// it, creating a session drops the least recently used of ten sampled
+	// at random, as Redis' own maxmemory eviction samples; the least
+	// recently used is the one expiring first (PTTL, to the millisecond),
+	// since every visit renews the TTL to one lifetime. The count is the database's key count (DBSIZE): give
+	// the sessions a database of their own. On a cluster each master holds
+	// its share of the cap.
+	MaxSessions int
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -35,6 +44,7 @@ type RedisStore struct {
 	client  redis.UniversalClient
 	cluster *redis.ClusterClient // the same client, on a Redis Cluster; nil otherwise
 	addr    string
+	max     int
 	prefix  string
 	storedJSON
 }
@@ -101,7 +111,7 @@ func newRedisStore(t redisTarget, opts RedisStoreOptions) *RedisStore {
 	o.DialerRetryTimeout = 10 * time.Millisecond
 	o.DisableIdentity = true
 	quietRedis.Do(func() { redis.SetLogger(discardLogger{}) })
-	s := &RedisStore{addr: t.label, prefix: opts.Prefix}
+	s := &RedisStore{addr: t.label, prefix: opts.Prefix, max: max(opts.MaxSessions, 0)}
 	switch t.kind {
 	case "cluster":
 		c := redis.NewClusterClient(o.Cluster())
@@ -150,9 +160,63 @@ func (s *RedisStore) Create(ctx context.Context, id string, sess Session) error 
 		// connect-redis destroys a session whose cookie has expired
 		return s.Destroy(ctx, id)
 	}
+	if s.max > 0 {
+		if err := s.makeRoom(ctx, s.prefix+id); err != nil {
+			return s.wrap("evict", err)
+		}
+	}
 	val := rc.json.append(make([]byte, 0, 192), sess)
 	if err := s.client.Set(ctx, s.prefix+id, val, time.Duration(ttl)*time.Second).Err(); err != nil {
 		return s.wrap("set", err)
+	}
+	return nil
+}
+
+// evictSamples is how many keys makeRoom samples per eviction (Redis'
+// maxmemory-samples is 5; 10 is its "close to true LRU").
+const evictSamples = 10
+
+// makeRoom is the count cap, before key is created: while the node that
+// will hold key is at its share of MaxSessions, it deletes the idlest of a
+// few random session keys: the one expiring first. A key that exists already is a save, not a new
+// session.
+func (s *RedisStore) makeRoom(ctx context.Context, key string) error {
+	var node redis.Cmdable = s.client
+	limit := s.max
+	if s.cluster != nil {
+		m, err := s.cluster.MasterForKey(ctx, key)
+		if err != nil {
+			return err
+		}
+		masters := 0
+		s.cluster.ForEachMaster(ctx, func(context.Context, *redis.Client) error { masters++; return nil })
+		node, limit = m, (s.max+max(masters, 1)-1)/max(masters, 1)
+	}
+	if n, err := node.Exists(ctx, key).Result(); err != nil || n > 0 {
+		return err
+	}
+	for range 3 { // bounded: concurrent creates may each take a turn
+		n, err := node.DBSize(ctx).Result()
+		if err != nil || n < int64(limit) {
+			return err
+		}
+		var victim string
+		var soonest time.Duration
+		for range evictSamples {
+			k, err := node.RandomKey(ctx).Result()
+			if err != nil || !strings.HasPrefix(k, s.prefix) || k == key {
+				continue
+			}
+			if ttl, err := node.PTTL(ctx, k).Result(); err == nil && ttl > 0 && (victim == "" || ttl < soonest) {
+				victim, soonest = k, ttl
+			}
+		}
+		if victim == "" {
+			return nil
+		}
+		if err := node.Del(ctx, victim).Err(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

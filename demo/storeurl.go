@@ -63,8 +63,9 @@ type StoreOptions struct {
 	// has no MaxAge; 0 means DefaultTTL for Redis and the file, forever in
 	// memory.
 	TTL time.Duration
-	// MaxSessions caps the memory store (see MemoryStoreOptions); 0 means
-	// no cap.
+	// MaxSessions caps every store: past it, a new session evicts the least
+	// recently used (exactly in memory and in the file, among a few sampled
+	// in Redis); 0 means no cap (Redis: the TTL only).
 	MaxSessions int
 }
 
@@ -74,9 +75,9 @@ func OpenStore(u StoreURL, opts StoreOptions) (Store, error) {
 	case "memory":
 		return NewMemoryStoreWith(MemoryStoreOptions{TTL: opts.TTL, MaxSessions: opts.MaxSessions}), nil
 	case "file":
-		return OpenFileStore(u.Path, FileStoreOptions{TTL: opts.TTL})
+		return OpenFileStore(u.Path, FileStoreOptions{TTL: opts.TTL, MaxSessions: opts.MaxSessions})
 	case "redis":
-		return newRedisStore(u.redis, RedisStoreOptions{TTL: opts.TTL}), nil
+		return newRedisStore(u.redis, RedisStoreOptions{TTL: opts.TTL, MaxSessions: opts.MaxSessions}), nil
 	}
 	return nil, fmt.Errorf("store %q: want %s", u.String(), StoreURLForms)
 }
