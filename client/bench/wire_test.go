@@ -239,3 +239,48 @@ func BenchmarkParseResponse(b *testing.B) {
 		off += used
 	}
 }
+
+// FuzzFeedSplit: the parser reads the same responses whether the bytes come
+// whole or a byte at a time.
+func FuzzFeedSplit(f *testing.F) {
+	f.Add("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", false)
+	f.Add("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x\r\nabc\r\n0\r\nT: 1\r\n\r\nHTTP/1.1 204 No\r\n\r\n", false)
+	f.Add("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nSet-Cookie: a=1\r\n\r\nbody to EOF", true)
+	f.Fuzz(func(t *testing.T, raw string, head bool) {
+		type parsed struct {
+			status int
+			close  bool
+			body   string
+			sc     string
+			n      int64
+			err    bool
+		}
+		read := func(rd io.Reader) []parsed {
+			var out []parsed
+			var r response
+			var in inBuf
+			for range 3 {
+				err := readResponse(rd, &in, &r, head)
+				var sc []string
+				for _, c := range r.setCookies {
+					sc = append(sc, string(c))
+				}
+				out = append(out, parsed{r.status, r.close, string(r.body), strings.Join(sc, "\n"), r.n, err != nil})
+				if err != nil {
+					break
+				}
+			}
+			return out
+		}
+		whole, split := read(strings.NewReader(raw)), read(iotest.OneByteReader(strings.NewReader(raw)))
+		if len(whole) != len(split) {
+			t.Fatalf("whole %+v\nsplit %+v", whole, split)
+		}
+		for i := range whole {
+			w, s := whole[i], split[i]
+			if w.err != s.err || (!w.err && w != s) {
+				t.Fatalf("response %d: whole %+v\nsplit %+v", i, w, s)
+			}
+		}
+	})
+}
