@@ -219,7 +219,9 @@ func TestRunFraming(t *testing.T) {
 				if res.Engine != engine || res.Successes != n || len(res.Errors) != 0 {
 					t.Fatalf("engine %s: successes %d errors %v %v", res.Engine, res.Successes, res.Errors, res.ErrorSamples)
 				}
-				if c.Verdict != VerdictConsistent || c.Checked != n || c.SessionsCreated != 16 {
+				// Workers share the tickets: a slow one may leave a user
+				// of its own without a request, so at most 16 sessions.
+				if c.Verdict != VerdictConsistent || c.Checked != n || c.SessionsCreated == 0 || c.SessionsCreated > 16 || c.ExtraSessions != 0 {
 					t.Fatalf("consistency %+v", c)
 				}
 			})

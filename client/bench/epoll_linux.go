@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"golang.org/x/sys/unix"
@@ -70,6 +71,12 @@ func (l epollLoader) load(stop, cut context.Context, e *engine) {
 		n = runtime.GOMAXPROCS(0)
 	}
 	n = min(n, len(e.workers))
+	// The loops keep their Ps while they block in epoll_wait (epollWait):
+	// one P more runs the rest (the watchdog, timers, a server in this
+	// process).
+	if p := runtime.GOMAXPROCS(0); p < n+1 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n + 1))
+	}
 	loops := make([]*evLoop, 0, n)
 	defer func() {
 		for _, lp := range loops {
@@ -256,7 +263,7 @@ func (l *evLoop) run() {
 		l.next(ew)
 	}
 	for l.active > 0 {
-		n, err := unix.EpollWait(l.epfd, l.events, l.waitMillis())
+		n, err := epollWait(l.epfd, l.events, l.waitMillis())
 		if err != nil && err != unix.EINTR {
 			l.e.abort("epoll_wait: " + err.Error())
 			return
@@ -321,7 +328,7 @@ func (l *evLoop) waitMillis() int {
 	if !l.nextDue.IsZero() && l.nextDue.Before(until) {
 		until = l.nextDue
 	}
-	d := until.Sub(time.Now())
+	d := until.Sub(l.now) // l.now lags by the batch's work: a wait that long later is harmless
 	if d <= 0 {
 		return 0
 	}
@@ -476,7 +483,7 @@ func (l *evLoop) idleEvent(c *evConn, ev uint32) {
 	if ev&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) == 0 {
 		return
 	}
-	if _, err := unix.Read(c.fd, c.in.space()); err == unix.EAGAIN && ev&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) == 0 {
+	if _, err := rawRead(c.fd, c.in.space()); err == unix.EAGAIN && ev&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) == 0 {
 		return
 	}
 	l.closeConn(c)
@@ -487,7 +494,7 @@ func (l *evLoop) idleEvent(c *evConn, ev uint32) {
 func (l *evLoop) write(ew *evWorker) bool {
 	c := ew.cur
 	for ew.off < len(ew.req) {
-		n, err := unix.Write(c.fd, ew.req[ew.off:])
+		n, err := rawWrite(c.fd, ew.req[ew.off:])
 		if n > 0 {
 			ew.off += n
 			ew.w.written += int64(n)
@@ -511,7 +518,7 @@ func (l *evLoop) read(ew *evWorker, ev uint32) {
 	hup := ev&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0
 	for {
 		space := c.in.space()
-		n, err := unix.Read(c.fd, space)
+		n, err := rawRead(c.fd, space)
 		switch {
 		case n > 0:
 			c.in.filled(n)
@@ -600,4 +607,41 @@ func (l *evLoop) scanTimeouts() {
 		}
 		l.requestError(ew, errTimedOut)
 	}
+}
+
+// rawRead and rawWrite are read(2) and write(2) on a non-blocking socket
+// without the scheduler's entersyscall and exitsyscall around them (a
+// fifth of the loop's own CPU): they never block, so the thread keeps its
+// P and sysmon has nothing to retake. Only epoll_wait, which does block,
+// goes through the scheduler.
+func rawRead(fd int, p []byte) (int, error) {
+	r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), nil
+}
+
+func rawWrite(fd int, p []byte) (int, error) {
+	r, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), nil
+}
+
+// epollWait is epoll_pwait(2) without the scheduler too: the loop's thread
+// is its own (LockOSThread) and keeps its P while it blocks, so sysmon does
+// not hand the P off and back at every wait (with the scheduler's
+// syscalls, sysmon wakes every 20 µs and costs a tenth of the client's
+// CPU). sysmon still preempts a loop that holds its P for 10 ms (a signal:
+// epoll_pwait returns EINTR), so garbage collection and other goroutines
+// are never held up longer; load gives them a P of their own.
+func epollWait(epfd int, events []unix.EpollEvent, msec int) (int, error) {
+	r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(unsafe.SliceData(events))),
+		uintptr(len(events)), uintptr(msec), 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
 }

@@ -127,12 +127,15 @@ func ServeUntil(t testing.TB, h http.Handler, n int64) string {
 	var answered atomic.Int64
 	srv := &http.Server{ErrorLog: log.New(io.Discard, "", 0)}
 	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if answered.Load() >= n {
+		// The slot is taken before the answer, so that requests in
+		// flight together cannot answer more than n between them.
+		k := answered.Add(1)
+		if k > n {
 			// Past the n-th: the server is going down; answer nothing.
 			panic(http.ErrAbortHandler)
 		}
 		h.ServeHTTP(w, r)
-		if answered.Add(1) == n {
+		if k == n {
 			if f, ok := w.(http.Flusher); ok {
 				f.Flush()
 			}
