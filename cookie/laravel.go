@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -184,6 +185,15 @@ func (Laravel) Decode(in Input, keys Keys) (*Decoded, error) {
 // field, checked against the name when there is one, and the rest as JSON,
 // or as text (a session id, a PHP-serialized value).
 func laravelPlaintext(d *Decoded, in Input, key, plain []byte) {
+	// EncryptCookies::$serialize = true: the value, prefix included, is a
+	// PHP-serialized string; Laravel unserializes it before the prefix
+	// check.
+	serialized := false
+	if str, ok := phpString(plain); ok {
+		plain, serialized = str, true
+		d.field("serialization", "php serialize() of a string")
+		d.opt("serialized", "true")
+	}
 	if len(plain) > 40 && plain[40] == '|' && isHex(plain[:40]) {
 		prefix := string(plain[:40])
 		plain = plain[41:]
@@ -204,8 +214,8 @@ func laravelPlaintext(d *Decoded, in Input, key, plain []byte) {
 	switch {
 	case len(plain) > 0 && (plain[0] == '{' || plain[0] == '[') && json.Valid(plain):
 		d.Payload = json.RawMessage(plain)
-	case isPHPSerialized(plain):
-		d.field("serialization", "php serialize()")
+	case !serialized && isPHPSerialized(plain):
+		d.field("serialization", "php serialize() (not a string: shown as is)")
 		d.Payload = string(plain)
 	default:
 		d.Payload = string(plain)
@@ -219,6 +229,27 @@ func isHex(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// phpString unserializes PHP's serialize() of a string, s:<n>:"<n bytes>";.
+func phpString(b []byte) ([]byte, bool) {
+	rest, ok := bytes.CutPrefix(b, []byte("s:"))
+	if !ok {
+		return nil, false
+	}
+	colon := bytes.IndexByte(rest, ':')
+	if colon <= 0 || colon > 10 {
+		return nil, false
+	}
+	n, err := strconv.Atoi(string(rest[:colon]))
+	if err != nil || n < 0 {
+		return nil, false
+	}
+	body := rest[colon+1:]
+	if len(body) != n+3 || body[0] != '"' || body[n+1] != '"' || body[n+2] != ';' {
+		return nil, false
+	}
+	return body[1 : n+1], true
 }
 
 // isPHPSerialized reports whether b looks like PHP's serialize() output:

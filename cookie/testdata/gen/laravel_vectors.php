@@ -76,8 +76,15 @@ add(['name' => 'session-gcm', 'cookie_name' => 'laravel_session', 'value' => $v,
 // Laravel < 5.6 cookies: serialized, no prefix (encrypt($value) with serialize = true).
 add(['name' => 'serialized-no-prefix', 'cookie_name' => 'remember', 'secrets' => [$APP_KEY],
      'value' => rawurlencode(encrypt_laravel(serialize('remember-me-token'), $appKeyRaw, 'AES-256-CBC')),
-     'signature' => 'valid', 'payload' => serialize('remember-me-token'), 'secret_index' => 0,
-     'fields' => ['serialization' => 'php serialize()']]);
+     'signature' => 'valid', 'payload' => 'remember-me-token', 'secret_index' => 0,
+     'fields' => ['serialization' => 'php serialize() of a string']]);
+
+// EncryptCookies::$serialize = true (Laravel >= 5.6): encrypt(prefix.value, true) serializes the
+// prefixed string; decrypt unserializes, then CookieValuePrefix::validate strips the prefix.
+add(['name' => 'serialized-with-prefix', 'cookie_name' => 'laravel_session', 'secrets' => [$APP_KEY],
+     'value' => rawurlencode(encrypt_laravel(serialize(cookie_prefix('laravel_session', $appKeyRaw).$sid), $appKeyRaw, 'AES-256-CBC')),
+     'signature' => 'valid', 'payload' => $sid, 'secret_index' => 0,
+     'fields' => ['serialization' => 'php serialize() of a string', 'cookie_prefix' => rtrim(cookie_prefix('laravel_session', $appKeyRaw), '|')]]);
 
 // Published: laravel/framework tests/Encryption/EncrypterTest.php
 // testItValidatesMacOnPerKeyBasis: AES-128-CBC, key b x 16, encryptString('foo').
