@@ -101,6 +101,13 @@ func keygripAlg(sig string) (alg string, isHex bool, raw []byte, ok bool) {
 
 // checkKeygrip sets d's verdict from in's .sig companion.
 func checkKeygrip(d *Decoded, in Input, keys Keys) {
+	if !in.HasSig && in.Name == "" {
+		// A bare value: its signature, if any, is in a "<name>.sig"
+		// cookie that did not come with it, and covers the name.
+		d.Signature = Unverified
+		d.warn(WarnNeedsName + " and its " + "<name>.sig cookie in the same input")
+		return
+	}
 	if !in.HasSig {
 		d.Signature = Unsigned
 		d.opt("signed", "false")

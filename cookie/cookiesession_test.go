@@ -37,3 +37,20 @@ func TestCookieSessionLibraryVectors(t *testing.T) {
 		t.Errorf("without a name: %+v", d)
 	}
 }
+
+// TestCookieSessionBareValueNeedsName: a bare value cannot carry its .sig
+// companion: unverified with the needs name warning, as the README says,
+// not "unsigned".
+func TestCookieSessionBareValueNeedsName(t *testing.T) {
+	d, err := CookieSession{}.Decode(Input{Value: "eyJtZXNzYWdlIjoiaGkifQ=="}, Keys{Secrets: [][]byte{[]byte("k")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Signature != Unverified || !hasWarning(d, "needs name:") || hasWarning(d, "unsigned:") {
+		t.Errorf("bare value: %s %q", d.Signature, d.Warnings)
+	}
+	d, _ = CookieSession{}.Decode(Input{Name: "session", Value: "eyJtZXNzYWdlIjoiaGkifQ=="}, Keys{Secrets: [][]byte{[]byte("k")}})
+	if d.Signature != Unsigned || !hasWarning(d, "unsigned:") {
+		t.Errorf("named value without .sig: %s %q", d.Signature, d.Warnings)
+	}
+}
