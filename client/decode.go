@@ -42,6 +42,8 @@ type DecodeConfig struct {
 	// Searching, when not nil, is called before the wordlist is searched
 	// for an input's secret.
 	Searching func(cookie.Input)
+	// Progress, when not nil, is called during each wordlist search.
+	Progress func(cookie.Input, cookie.AuditProgress)
 
 	keys cookie.Keys
 }
@@ -120,6 +122,7 @@ func Decode(ctx context.Context, c *DecodeConfig, emit func(*cookie.Decoded) err
 		Workers:   c.Workers,
 		MaxAge:    c.MaxAge,
 		Searching: c.Searching,
+		Progress:  c.Progress,
 	}
 	if c.Wordlist != "" {
 		bo.Wordlist = func() (io.ReadCloser, error) { return os.Open(c.Wordlist) }

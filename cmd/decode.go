@@ -119,6 +119,7 @@ func runDecode(ctx context.Context, streams *report.Streams, opts *decodeOptions
 	opts.Now = func() time.Time { return now }
 	if opts.Wordlist != "" {
 		opts.Searching = report.DecodeSearching(streams, opts.Wordlist)
+		opts.Progress = report.DecodeProgress(streams)
 	}
 	w := report.NewDecodeWriter(streams, opts.Output, now)
 	b, err := client.Decode(ctx, &opts.DecodeConfig, w.Write)
@@ -130,6 +131,10 @@ func runDecode(ctx context.Context, streams *report.Streams, opts *decodeOptions
 	}
 	if b != nil {
 		report.DecodeUnaudited(streams, b.Unaudited)
+	}
+	var interrupted *cookie.AuditInterruptedError
+	if errors.As(err, &interrupted) {
+		report.DecodeInterrupted(streams, interrupted)
 	}
 	if err != nil {
 		return err

@@ -587,3 +587,58 @@ func mustOpenJar(t *testing.T, path string) *client.Jar {
 	}
 	return j
 }
+
+// cancelOnWrite cancels a context at the first write that holds want.
+type cancelOnWrite struct {
+	mu     sync.Mutex
+	b      bytes.Buffer
+	want   string
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnWrite) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b.Write(p)
+	if strings.Contains(w.b.String(), w.want) {
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+// TestDecodeWordlistProgressAndInterrupt: on a terminal the search draws a
+// progress line with rate, share read and time left; an interrupt ends it
+// with exit 130 and says how many candidates were tried.
+func TestDecodeWordlistProgressAndInterrupt(t *testing.T) {
+	var vs []cliVector
+	b, _ := os.ReadFile(filepath.Join("..", "cookie", "testdata", "rails", "vectors.json"))
+	if err := json.Unmarshal(b, &vs); err != nil || len(vs) == 0 {
+		t.Fatal(err)
+	}
+	// Rails' PBKDF2 makes a candidate cost a millisecond: 100 000 of them
+	// outlast the first progress line by far.
+	words := filepath.Join(t.TempDir(), "words.txt")
+	var wl strings.Builder
+	for i := 0; i < 100000; i++ {
+		fmt.Fprintf(&wl, "candidate-%d\n", i)
+	}
+	os.WriteFile(words, []byte(wl.String()), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errOut := &cancelOnWrite{want: " left", cancel: cancel}
+	streams := &report.Streams{In: strings.NewReader(""), Out: io.Discard, ErrOut: errOut, ErrTTY: true}
+	root := NewRootCmd(streams)
+	root.SetArgs([]string{"decode", vs[0].Name + "=" + vs[0].Value, "--wordlist", words, "--workers", "1"})
+	err := root.ExecuteContext(ctx)
+	code := ExitCode(err, ctx, streams)
+	got := errOut.b.String()
+	if code != ExitInterrupted {
+		t.Errorf("exit %d, want 130: %v", code, err)
+	}
+	for _, want := range []string{"wordlist: ", " candidates  ", "/s  ", "% read  ", " left",
+		"sessctl: _app_session: wordlist search interrupted after ", "sessctl: interrupted"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stderr lacks %q: %q", want, got)
+		}
+	}
+}

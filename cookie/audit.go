@@ -46,6 +46,57 @@ type auditChunk struct {
 // candidate that verifies or when ctx is done. The file is streamed: memory
 // does not grow with it.
 func Audit(ctx context.Context, t Target, r io.Reader, workers int) (AuditResult, error) {
+	return AuditWith(ctx, t, r, AuditOptions{Workers: workers})
+}
+
+// AuditOptions configure AuditWith.
+type AuditOptions struct {
+	// Workers is the number of goroutines; 0 means runtime.NumCPU().
+	Workers int
+	// Size is the wordlist's length in bytes, for the progress's estimate
+	// of what is left; 0 means unknown.
+	Size int64
+	// Progress, when not nil, is called about every ProgressEvery while the
+	// search runs, from a goroutine of its own, and once more at its end
+	// with Done set.
+	Progress func(AuditProgress)
+}
+
+// ProgressEvery is how often AuditWith reports its progress.
+const ProgressEvery = 250 * time.Millisecond
+
+// AuditProgress is how far a wordlist search has come.
+type AuditProgress struct {
+	// Tried counts the candidates tried, ReadBytes the bytes of the
+	// wordlist read, of Size (0: unknown).
+	Tried     int64
+	ReadBytes int64
+	Size      int64
+	Elapsed   time.Duration
+	Done      bool
+}
+
+// Rate is the candidates tried per second so far.
+func (p AuditProgress) Rate() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.Tried) / p.Elapsed.Seconds()
+}
+
+// Remaining estimates the time left from the share of the wordlist read;
+// 0 when the size is unknown or nothing was read yet.
+func (p AuditProgress) Remaining() time.Duration {
+	if p.Size <= 0 || p.ReadBytes <= 0 || p.ReadBytes >= p.Size {
+		return 0
+	}
+	return time.Duration(float64(p.Elapsed) * float64(p.Size-p.ReadBytes) / float64(p.ReadBytes))
+}
+
+// AuditWith is Audit with options: progress reports and the wordlist's
+// size for their estimate.
+func AuditWith(ctx context.Context, t Target, r io.Reader, opts AuditOptions) (AuditResult, error) {
+	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
@@ -78,6 +129,12 @@ func Audit(ctx context.Context, t Target, r io.Reader, workers int) (AuditResult
 					continue // drain
 				}
 				for i, line := range c.lines {
+					if i&63 == 63 && ctx.Err() != nil {
+						// Slow targets (Rails' PBKDF2) stop within 64
+						// candidates, not a whole chunk.
+						tried.Add(int64(i))
+						break
+					}
 					if tw.Try(line) {
 						once.Do(func() {
 							found = bytes.Clone(line)
@@ -94,6 +151,30 @@ func Audit(ctx context.Context, t Target, r io.Reader, workers int) (AuditResult
 				c.lines = c.lines[:0]
 				c.buf = c.buf[:0]
 				free.Put(c)
+			}
+		}()
+	}
+
+	var readBytes atomic.Int64
+	progress := func(done bool) {
+		opts.Progress(AuditProgress{Tried: tried.Load(), ReadBytes: readBytes.Load(), Size: opts.Size,
+			Elapsed: time.Since(start), Done: done})
+	}
+	stopProgress := make(chan struct{})
+	var progressDone sync.WaitGroup
+	if opts.Progress != nil {
+		progressDone.Add(1)
+		go func() {
+			defer progressDone.Done()
+			tick := time.NewTicker(ProgressEvery)
+			defer tick.Stop()
+			for {
+				select {
+				case <-tick.C:
+					progress(false)
+				case <-stopProgress:
+					return
+				}
 			}
 		}()
 	}
@@ -128,6 +209,7 @@ func Audit(ctx context.Context, t Target, r io.Reader, workers int) (AuditResult
 		}
 		if len(line) > 0 {
 			readLine++
+			readBytes.Add(int64(len(line)))
 			line = bytes.TrimSuffix(line, []byte("\n"))
 			line = bytes.TrimSuffix(line, []byte("\r"))
 			// Lines are copied into the chunk's buffer; the slices are
@@ -155,6 +237,11 @@ func Audit(ctx context.Context, t Target, r io.Reader, workers int) (AuditResult
 	}
 	close(chunks)
 	wg.Wait()
+	close(stopProgress)
+	progressDone.Wait()
+	if opts.Progress != nil {
+		progress(true)
+	}
 
 	el := time.Since(start)
 	res.Candidates = tried.Load()

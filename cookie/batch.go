@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"time"
 )
@@ -32,6 +33,9 @@ type BatchOptions struct {
 	// Searching, when not nil, is called before the wordlist is searched for
 	// in's secret, for a progress line.
 	Searching func(in Input)
+	// Progress, when not nil, is called during each search, as
+	// AuditOptions.Progress is, with the input searched for.
+	Progress func(in Input, p AuditProgress)
 }
 
 // Batch is what DecodeEach or DecodeAll found: the counts its Outcome is
@@ -62,6 +66,21 @@ type Batch struct {
 	// and why (a public-key JWT, ...).
 	Unaudited []Unaudited
 }
+
+// AuditInterruptedError is returned when ctx ends a wordlist search before
+// it is done: Result counts the candidates tried.
+type AuditInterruptedError struct {
+	Input  Input
+	Result AuditResult
+	Err    error
+}
+
+func (e *AuditInterruptedError) Error() string {
+	return fmt.Sprintf("wordlist search interrupted after %d candidates: %v", e.Result.Candidates, e.Err)
+}
+
+// Unwrap returns the context's error.
+func (e *AuditInterruptedError) Unwrap() error { return e.Err }
 
 // Unaudited is a signed input whose secret could not be searched for.
 type Unaudited struct {
@@ -227,11 +246,20 @@ func (b *Batch) audit(ctx context.Context, in Input, d *Decoded, opts BatchOptio
 	if opts.Searching != nil {
 		opts.Searching(in)
 	}
-	res, err := Audit(ctx, t, wl, opts.Workers)
-	if err == nil && !res.Found {
+	ao := AuditOptions{Workers: opts.Workers}
+	if st, ok := wl.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
+			ao.Size = fi.Size()
+		}
+	}
+	if opts.Progress != nil {
+		ao.Progress = func(p AuditProgress) { opts.Progress(in, p) }
+	}
+	res, err := AuditWith(ctx, t, wl, ao)
+	if err == nil && !res.Found && ctx.Err() != nil {
 		// Audit ends a cancelled search quietly; a partial search is no
-		// verdict.
-		err = ctx.Err()
+		// verdict, but how far it came is worth saying.
+		return nil, &AuditInterruptedError{Input: in, Result: res, Err: ctx.Err()}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search wordlist: %w", err)

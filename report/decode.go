@@ -216,6 +216,44 @@ func DecodeSearching(s *Streams, wordlist string) func(cookie.Input) {
 	}
 }
 
+// DecodeProgress returns the callback for cookie.BatchOptions.Progress: a
+// line on s.ErrOut with the candidates tried, their rate, the share of the
+// wordlist read and the time left, redrawn in place and erased when the
+// search ends. It returns nil when stderr is not a terminal.
+func DecodeProgress(s *Streams) func(cookie.Input, cookie.AuditProgress) {
+	if !s.ErrTTY {
+		return nil
+	}
+	p := NewProgressLine(s)
+	return func(in cookie.Input, ap cookie.AuditProgress) {
+		if ap.Done {
+			p.Clear()
+			return
+		}
+		p.draw(decodeProgressText(ap))
+	}
+}
+
+func decodeProgressText(ap cookie.AuditProgress) string {
+	line := fmt.Sprintf("wordlist: %s candidates  %s/s  %s elapsed", thousands(ap.Tried), rate(ap.Rate()),
+		ap.Elapsed.Round(100*time.Millisecond))
+	if ap.Size > 0 {
+		line += fmt.Sprintf("  %.0f%% read", 100*float64(ap.ReadBytes)/float64(ap.Size))
+		if left := ap.Remaining(); left > 0 {
+			line += fmt.Sprintf("  %s left", left.Round(time.Second))
+		}
+	}
+	return line
+}
+
+// DecodeInterrupted writes to s.ErrOut how far an interrupted wordlist
+// search came.
+func DecodeInterrupted(s *Streams, e *cookie.AuditInterruptedError) {
+	r := e.Result
+	fmt.Fprintf(s.ErrOut, "sessctl: %s: wordlist search interrupted after %s %s (%s/s), no secret found so far\n",
+		decodeInputName(e.Input), thousands(r.Candidates), plural(r.Candidates, "candidate"), rate(r.CandidatesPerS))
+}
+
 // DecodeUnaudited writes to s.ErrOut one line per signed input whose secret
 // the wordlist could not be tried on, and why.
 func DecodeUnaudited(s *Streams, us []cookie.Unaudited) {

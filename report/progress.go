@@ -53,7 +53,21 @@ func (p *ProgressLine) Update(bp bench.Progress) {
 		}
 		line += fmt.Sprintf("  %s left", r)
 	}
-	fmt.Fprintf(p.s.ErrOut, "\r\x1b[K%s", line)
+	p.drawLocked(line)
+}
+
+// draw redraws the line with text.
+func (p *ProgressLine) draw(text string) {
+	if !p.active {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.drawLocked(text)
+}
+
+func (p *ProgressLine) drawLocked(text string) {
+	fmt.Fprintf(p.s.ErrOut, "\r\x1b[K%s", text)
 	p.drawn = true
 }
 
