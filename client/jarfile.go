@@ -104,7 +104,7 @@ func openJar(path string, opts JarOptions, now func() time.Time) (*Jar, error) {
 			j.warn.addf("%s: %d more lines skipped", path, len(skipped)-shown)
 			break
 		}
-		j.warn.addf("%s: %s: skipped as curl skips it (a save leaves it out)", path, s)
+		j.warn.addf("%s: %s: skipped (a save leaves it out, as curl -c does)", path, s)
 	}
 	for i := range cookies {
 		j.put(&cookies[i])
