@@ -1,7 +1,8 @@
 package report
 
 // The decode JSON document (sessctl decode -o json) is an array with one
-// object per input, in input order:
+// object per input, in input order, written an object at a time; -o jsonl
+// writes the same objects one a line:
 //
 //	name          string   cookie name ("" for a bare value)
 //	format        string   express, cookie-session, koa-session, jwt, securecookie,
@@ -11,7 +12,10 @@ package report
 //	payload       any      the decoded data as JSON; for express and opaque ids the
 //	                       id string; null when hidden (encrypted without a key)
 //	issued_at     string   RFC 3339, when the format carries it (omitted otherwise)
-//	expires_at    string   RFC 3339, when the format carries it (omitted otherwise)
+//	expires_at    string   RFC 3339, when the format carries it, or for Flask,
+//	                       Django and gorilla issued_at plus the lifetime the
+//	                       server applies (field max_age says which); omitted
+//	                       otherwise
 //	secret_index  int      0-based index of the --secret (or --key) that verified
 //	                       it, -1 when none did
 //	size_bytes    int      length of name plus value as sent
@@ -22,7 +26,9 @@ package report
 //	warnings      [string] each starts with a stable keyword: "unsigned:",
 //	                       "alg none:", "no expiry:", "expired:",
 //	                       "client-readable data:", "weak secret:",
-//	                       "near 4 KB limit:", "needs name:"
+//	                       "near 4 KB limit:", "over 4 KB limit:", "needs name:",
+//	                       "other salt:", "decryption failed:", "gob type:",
+//	                       "not encrypted?:"
 //	audit         object   with --wordlist: {found, secret, line, candidates,
 //	                       elapsed_ms, candidates_per_s, workers}; secret is the
 //	                       wordlist line that verifies (a finding, so shown)
