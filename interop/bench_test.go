@@ -105,8 +105,8 @@ func (s *suite) benchShared(t *testing.T) []string {
 		p = append(p, fmt.Sprintf("verdict %s exit %d, want %s exit %d (truth: %d of %d updates lost)",
 			c.Verdict, code, wantVerdict, wantCode, lost, updates))
 	}
-	t.Logf("bench --shared: %d updates, %d lost (truth), bench: lost %d duplicates %d resets %d final %d, %s %d",
-		updates, lost, c.LostUpdates, c.Duplicates, c.Resets, c.FinalCounter, where, final)
+	t.Logf("%s: bench --shared: %d updates, %d lost (truth), bench: lost %d duplicates %d resets %d final %d, %s %d",
+		s.spec.name, updates, lost, c.LostUpdates, c.Duplicates, c.Resets, c.FinalCounter, where, final)
 	return p
 }
 
@@ -127,8 +127,8 @@ func (s *suite) benchPerSession(t *testing.T) []string {
 	if c.SessionsCreated != created {
 		p = append(p, fmt.Sprintf("bench reports %d sessions created, the app created %d", c.SessionsCreated, created))
 	}
-	t.Logf("bench: %d successes, %d sessions created; the app served %d requests, created %d sessions",
-		b.Successes, c.SessionsCreated, after.Requests-before.Requests, created)
+	t.Logf("%s: bench: %d successes, %d sessions created; the app served %d requests, created %d sessions",
+		s.spec.name, b.Successes, c.SessionsCreated, after.Requests-before.Requests, created)
 	served := after.Requests - before.Requests
 	if served < b.Successes || served > b.Requests {
 		p = append(p, fmt.Sprintf("bench counts %d successes of %d requests (errors %v), the app served %d requests",
