@@ -20,7 +20,16 @@ import (
 // and returns the response (body read) and the body.
 func request(t *testing.T, c *http.Client, method, url, cookies string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, nil)
+	return send(t, c, method, url, "", "", cookies)
+}
+
+// send is request with a body of content type ctype (none when empty).
+func send(t *testing.T, c *http.Client, method, url, ctype, body, cookies string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
 	if cookies != "" {
 		req.Header.Set("Cookie", cookies)
 	}

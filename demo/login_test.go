@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -16,18 +15,7 @@ import (
 // post sends POST url with a body of content type ctype and cookies.
 func post(t *testing.T, c *http.Client, url, ctype, body, cookies string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
-	req.Header.Set("Content-Type", ctype)
-	if cookies != "" {
-		req.Header.Set("Cookie", cookies)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp, string(b)
+	return send(t, c, "POST", url, ctype, body, cookies)
 }
 
 const form = "application/x-www-form-urlencoded"

@@ -387,3 +387,30 @@ func TestConnectRedisInteropMaxAge(t *testing.T) {
 		t.Fatalf("node continuing the demo's: %d\n%s\nwant what the demo stored, visitCount 3:\n%s", resp.StatusCode, nodeBody, stored)
 	}
 }
+
+// TestRedisSentinel: through redis+sentinel:// the store finds the master a
+// real Sentinel names and keeps connect-redis' layout on it.
+func TestRedisSentinel(t *testing.T) {
+	master := testenv.StartRedis(t)
+	sentinel := testenv.StartRedisSentinel(t, master, "mymaster")
+	store, err := NewRedisStore("redis+sentinel://"+sentinel+"/mymaster/0", RedisStoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if store.Addr() != "sentinel mymaster@"+sentinel {
+		t.Errorf("Addr %q", store.Addr())
+	}
+	srv := httptest.NewServer(NewHandler(Options{Secrets: [][]byte{[]byte("k")}, Store: store}))
+	defer srv.Close()
+	resp, _ := request(t, srv.Client(), "GET", srv.URL+"/", "")
+	ck := cookiePairs(resp)
+	resp, body := request(t, srv.Client(), "GET", srv.URL+"/", ck)
+	if resp.StatusCode != 200 || !strings.HasSuffix(body, `"visitCount":2}`) {
+		t.Fatalf("second visit: %d %s", resp.StatusCode, body)
+	}
+	id, _ := mustSigner("k").ParseSessionCookie(strings.TrimPrefix(ck, "connect.sid="))
+	if got, _ := rawRedis(t, master.URL()).Get(t.Context(), "sess:"+id).Result(); got != body {
+		t.Fatalf("the master holds %q, want %s", got, body)
+	}
+}

@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -54,6 +55,42 @@ func (r *Redis) WaitClusterOK() {
 		}
 		if time.Now().After(deadline) {
 			r.t.Fatalf("node %s: no cluster_state:ok after 30 s:\n%s\n%s", r.Addr, info, r.Log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// StartRedisSentinel starts a Sentinel (redis-server --sentinel) on a free
+// loopback port that monitors master under the name name, and waits until it
+// names the master. It returns the Sentinel's host:port.
+func StartRedisSentinel(t testing.TB, master *Redis, name string) string {
+	t.Helper()
+	path := Command(t, "redis-server")
+	addr, dir := FreeAddr(t), t.TempDir()
+	_, port, _ := strings.Cut(addr, ":")
+	conf := dir + "/sentinel.conf"
+	text := "bind 127.0.0.1\nport " + port + "\ndir " + dir + "\nlogfile sentinel.log\n" +
+		"sentinel monitor " + name + " 127.0.0.1 " + master.Port() + " 1\n" +
+		"sentinel down-after-milliseconds " + name + " 1000\n"
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := exec.Command(path, conf, "--sentinel")
+	c.Dir = dir
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	WaitListening(t, addr, 10*time.Second)
+	cli := Command(t, "redis-cli")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, _ := exec.Command(cli, "-p", port, "sentinel", "get-master-addr-by-name", name).CombinedOutput()
+		if strings.Contains(string(out), master.Port()) {
+			return addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sentinel %s does not name %s: %s", addr, name, out)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
