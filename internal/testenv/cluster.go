@@ -20,8 +20,11 @@ func StartRedisCluster(t testing.TB, n int, args ...string) []*Redis {
 	nodes := make([]*Redis, n)
 	addrs := make([]string, n)
 	for i := range nodes {
+		// the bus port on a free port of its own: the default, port+10000,
+		// may be taken or past 65535
+		_, bus, _ := strings.Cut(FreeAddr(t), ":")
 		nodes[i] = StartRedis(t, append([]string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-			"--cluster-node-timeout", "5000", "--appendfsync", "always"}, args...)...)
+			"--cluster-port", bus, "--cluster-node-timeout", "5000", "--appendfsync", "always"}, args...)...)
 		addrs[i] = nodes[i].Addr
 	}
 	create := exec.Command(cli, append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "0", "--cluster-yes")...)
