@@ -83,6 +83,19 @@ type Config struct {
 	Thresholds Thresholds
 	// Insecure skips TLS certificate verification.
 	Insecure bool
+	// Fresh makes virtual users keep none of the cookies responses set
+	// (only a Cookie header's seed), so that every request starts a new
+	// session: sessctl audit's token collection. Counters are then best
+	// left unchecked (an empty CounterPath).
+	Fresh bool
+	// KeepHeader names a response header (any case) whose values
+	// OnResponse gets in Response.Header; empty keeps none.
+	KeepHeader string
+	// OnResponse, when set, is called with every complete response, of
+	// any status, from the run's goroutines (several at once: it must be
+	// safe for concurrent use). The Response's slices are valid only
+	// during the call.
+	OnResponse func(Response)
 	// Progress, when set, is called about every ProgressEvery (0 means
 	// 250ms) from a goroutine of the run's own, and not after Run returns.
 	Progress      func(Progress)

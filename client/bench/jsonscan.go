@@ -24,6 +24,12 @@ func parseJSONPath(p string) jsonPath {
 	return segs
 }
 
+// LookupJSON returns the raw JSON value at the dotted path ("visitCount",
+// "user.token") in body, as the counter is read: a string keeps its quotes.
+func LookupJSON(body []byte, path string) ([]byte, bool) {
+	return parseJSONPath(path).lookup(body)
+}
+
 // lookup returns the raw JSON value at p in body. It scans the bytes
 // without building the document and without allocating; only a document it
 // cannot follow that way (escapes in keys) goes through encoding/json.

@@ -176,3 +176,14 @@ type Consistency struct {
 	// lose updates by design.
 	Note string `json:"note,omitempty"`
 }
+
+// Response is one complete response as Config.OnResponse sees it.
+type Response struct {
+	Status int
+	// SetCookies are the Set-Cookie values; Header the values of
+	// Config.KeepHeader.
+	SetCookies [][]byte
+	Header     [][]byte
+	// Body is at most the first MiB of the body.
+	Body []byte
+}

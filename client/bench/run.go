@@ -223,6 +223,9 @@ func (e *engine) run(parent context.Context) (*Result, error) {
 		for t := range w.fails {
 			w.fails[t].classes = map[string]int64{}
 		}
+		if e.cfg.KeepHeader != "" {
+			w.resp.keepName = []byte(strings.ToLower(e.cfg.KeepHeader))
+		}
 		w.urlNext = i % len(e.targets)
 		if e.cfg.Shared {
 			w.vus = []*vu{e.newVU(e.sharedV.cookies.clone())}

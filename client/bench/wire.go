@@ -235,6 +235,8 @@ type response struct {
 	close      bool     // the server will close the connection
 	body       []byte   // at most maxBody bytes
 	setCookies [][]byte // Set-Cookie values, pointing into arena
+	keepName   []byte   // a lower-case header name whose values go to kept; nil: none
+	kept       [][]byte // its values, pointing into arena
 	arena      []byte
 	n          int64 // bytes consumed
 
@@ -280,6 +282,7 @@ var (
 // request.
 func (r *response) reset(head bool) {
 	r.status, r.close, r.body, r.setCookies, r.arena, r.n = 0, false, r.body[:0], r.setCookies[:0], r.arena[:0], 0
+	r.kept = r.kept[:0]
 	r.state, r.head, r.left, r.length, r.chunked = stStatus, head, 0, -1, false
 }
 
@@ -416,6 +419,12 @@ func (r *response) header(line []byte) error {
 		return protocolErr("header line %q", line)
 	}
 	name := line[:colon]
+	if r.keepName != nil && equalLower(name, r.keepName) {
+		val := bytes.TrimSpace(line[colon+1:])
+		start := len(r.arena)
+		r.arena = append(r.arena, val...)
+		r.kept = append(r.kept, r.arena[start:len(r.arena):len(r.arena)])
+	}
 	switch len(name) { // only four headers matter: skip the rest cheaply
 	case len(hContentLength), len(hTransferEncoding), len(hSetCookie):
 	default:

@@ -313,7 +313,10 @@ again:
 // handle checks one complete response.
 func (w *worker) handle(v *vu, ti int, now time.Time) {
 	e, r := w.e, &w.resp
-	fresh := v.applyCookies(r, e.tmpls[ti].path, now, !e.cfg.Shared)
+	fresh := v.applyCookies(r, e.tmpls[ti].path, now, !e.cfg.Shared && !e.cfg.Fresh)
+	if e.cfg.OnResponse != nil {
+		e.cfg.OnResponse(Response{Status: r.status, SetCookies: r.setCookies, Header: r.kept, Body: r.body})
+	}
 	fresh = fresh || r.status == 201
 	if r.status < 200 || r.status > 299 {
 		if f := &w.fails[ti]; r.status >= 0 && r.status < len(f.statuses) {
