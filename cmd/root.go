@@ -82,6 +82,7 @@ compatible server.`,
 		newBenchCmd(streams, nil),
 		newServeDemoCmd(streams, nil),
 		newSignCmd(streams, nil),
+		newAuditCmd(streams, nil),
 		newVersionCmd(streams),
 	)
 	root.InitDefaultCompletionCmd()

@@ -17,11 +17,19 @@ type ProgressLine struct {
 	mu     sync.Mutex
 	drawn  bool
 	active bool
+	label  string
 }
 
 // NewProgressLine returns the progress line for s.ErrOut.
 func NewProgressLine(s *Streams) *ProgressLine {
-	return &ProgressLine{s: s, active: s.ErrTTY}
+	return &ProgressLine{s: s, active: s.ErrTTY, label: "bench"}
+}
+
+// WithLabel sets what the line starts with ("bench" by default; audit's
+// token collection says "audit: tokens") and returns p.
+func (p *ProgressLine) WithLabel(label string) *ProgressLine {
+	p.label = label
+	return p
 }
 
 // Func returns the callback for bench.Config.Progress, or nil when
@@ -44,8 +52,8 @@ func (p *ProgressLine) Update(bp bench.Progress) {
 	if bp.Total > 0 {
 		done += "/" + thousands(bp.Total)
 	}
-	line := fmt.Sprintf("bench: %s requests  %s req/s  %s errors  %s elapsed",
-		done, thousands(int64(bp.RateRPS+0.5)), thousands(bp.Errors), bp.Elapsed.Round(100*time.Millisecond))
+	line := fmt.Sprintf("%s: %s requests  %s req/s  %s errors  %s elapsed",
+		p.label, done, thousands(int64(bp.RateRPS+0.5)), thousands(bp.Errors), bp.Elapsed.Round(100*time.Millisecond))
 	if bp.Remaining > 0 {
 		r := bp.Remaining.Round(time.Second)
 		if bp.Remaining < 10*time.Second {

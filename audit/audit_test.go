@@ -1,0 +1,70 @@
+package audit
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/sessctl/sessctl/client/bench"
+	"github.com/sessctl/sessctl/demo"
+)
+
+// demoAudit audits a demo handler with opts, its login, logout and /me.
+func demoAudit(t *testing.T, opts demo.Options, samples int) *Result {
+	t.Helper()
+	srv := httptest.NewServer(demo.NewHandler(opts))
+	t.Cleanup(srv.Close)
+	res, err := Run(context.Background(), Config{
+		URL: srv.URL + "/", Samples: samples, Engine: bench.EngineGoroutine,
+		Login: "POST /login", LoginData: "user=alice", Logout: "POST /logout", Authed: "GET /me",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func ids(res *Result) map[string]Severity {
+	m := map[string]Severity{}
+	for _, f := range res.Findings {
+		m[f.ID] = f.Severity
+	}
+	return m
+}
+
+// TestDemoModes: the default demo has no finding; each weak mode gives its
+// own, with its severity.
+func TestDemoModes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		opts    demo.Options
+		samples int
+		want    map[string]Severity
+	}{
+		{"default", demo.Options{SameSite: "lax"}, 2000, map[string]Severity{}},
+		{"short ids", demo.Options{SameSite: "lax", IDs: demo.IDShort}, 2000, map[string]Severity{"token-low-entropy": High}},
+		{"sequential ids", demo.Options{SameSite: "lax", IDs: demo.IDSequential}, 2000, map[string]Severity{"token-predictable": Critical}},
+		{"time ids", demo.Options{SameSite: "lax", IDs: demo.IDTime}, 2000, map[string]Severity{"token-predictable": Critical}},
+		{"no regenerate", demo.Options{SameSite: "lax", NoRegenerate: true}, -1, map[string]Severity{"fixation-no-rotation": High}},
+		{"logout keeps session", demo.Options{SameSite: "lax", LogoutKeepsSession: true}, -1, map[string]Severity{"logout-replay": High}},
+		{"no httponly", demo.Options{SameSite: "lax", NoHTTPOnly: true}, -1, map[string]Severity{"cookie-no-httponly": Medium}},
+		{"no samesite", demo.Options{}, -1, map[string]Severity{"cookie-no-samesite": Low}},
+		{"racy", demo.Options{SameSite: "lax", Racy: true, Delay: 2 * time.Millisecond}, -1, map[string]Severity{"concurrency-lost-updates": Medium}},
+		{"cookie mode", demo.Options{SameSite: "lax", Mode: demo.ModeCookie}, -1, map[string]Severity{
+			"content-client-readable": Medium, "logout-cookie-carried": Medium, "lifetime-no-expiry": Medium}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := demoAudit(t, tc.opts, tc.samples)
+			got := ids(res)
+			if len(got) != len(tc.want) {
+				t.Errorf("findings %v, want %v", got, tc.want)
+			}
+			for id, sev := range tc.want {
+				if got[id] != sev {
+					t.Errorf("finding %s: severity %q, want %q (all: %v)", id, got[id], sev, got)
+				}
+			}
+		})
+	}
+}
