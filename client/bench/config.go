@@ -12,14 +12,14 @@ import (
 // Defaults of a Config's zero fields.
 const (
 	DefaultConcurrency = 50
-	DefaultDuration    = 10 * time.Second
+	defaultDuration    = 10 * time.Second
 	DefaultTimeout     = 10 * time.Second
 	DefaultCounterPath = "visitCount"
 	DefaultIDPath      = "sid"
 )
 
 // Config configures a bench run. Zero values take the defaults named
-// (WithDefaults); Validate says what Run refuses.
+// (withDefaults); Validate says what Run refuses.
 type Config struct {
 	// URLs are the targets (http or https), taken round-robin; they count
 	// as one origin for cookies: several instances of one app.
@@ -41,7 +41,7 @@ type Config struct {
 	// connection per URL; 0 means DefaultConcurrency.
 	Concurrency int
 	// Requests bounds the run to that many requests; Duration bounds it in
-	// time. Either may be 0 (no bound); both 0 means DefaultDuration.
+	// time. Either may be 0 (no bound); both 0 means 10s.
 	Requests int64
 	Duration time.Duration
 	// Rate, when above 0, sends requests at that many per second in all
@@ -106,11 +106,11 @@ type Config struct {
 // is 0.
 const defaultProgressEvery = 250 * time.Millisecond
 
-// WithDefaults returns c with its zero fields set to their defaults: GET,
-// DefaultConcurrency, DefaultTimeout, DefaultDuration when neither Requests
+// withDefaults returns c with its zero fields set to their defaults: GET,
+// DefaultConcurrency, DefaultTimeout, defaultDuration when neither Requests
 // nor Duration bounds the run, one session per worker (unless Shared), and
 // a Progress call every 250ms.
-func (c Config) WithDefaults() Config {
+func (c Config) withDefaults() Config {
 	if c.Method == "" {
 		c.Method = "GET"
 	}
@@ -122,7 +122,7 @@ func (c Config) WithDefaults() Config {
 		c.Timeout = DefaultTimeout
 	}
 	if c.Requests == 0 && c.Duration == 0 {
-		c.Duration = DefaultDuration
+		c.Duration = defaultDuration
 	}
 	if c.Jar != "" {
 		c.Shared = true
@@ -143,7 +143,7 @@ func (c Config) WithDefaults() Config {
 // cookie in a Cookie header in per-session mode (ErrSessionCookieHeader),
 // a Cookie header with Jar, an unknown Engine, EngineEpoll off Linux or
 // with an https URL, negative Threads. Zero values that have a default
-// (Requests, Duration, Sessions, Method) pass; Run applies WithDefaults
+// (Requests, Duration, Sessions, Method) pass; Run applies withDefaults
 // before it validates, so there a zero Concurrency or Timeout passes too.
 // It does not require URLs (Run does), so that a caller can check its
 // settings before it picks its targets.

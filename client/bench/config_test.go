@@ -60,15 +60,15 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func TestConfigWithDefaults(t *testing.T) {
-	got := Config{Method: "put"}.WithDefaults()
+	got := Config{Method: "put"}.withDefaults()
 	if got.Method != "PUT" || got.Concurrency != DefaultConcurrency || got.Timeout != DefaultTimeout ||
-		got.Duration != DefaultDuration || got.Sessions != DefaultConcurrency || got.ProgressEvery != defaultProgressEvery {
+		got.Duration != defaultDuration || got.Sessions != DefaultConcurrency || got.ProgressEvery != defaultProgressEvery {
 		t.Errorf("defaults %+v", got)
 	}
 	if err := got.Validate(); err != nil {
 		t.Errorf("defaults do not validate: %v", err)
 	}
-	if got := (Config{Requests: 5, Shared: true}).WithDefaults(); got.Duration != 0 || got.Sessions != 0 || got.Method != "GET" {
+	if got := (Config{Requests: 5, Shared: true}).withDefaults(); got.Duration != 0 || got.Sessions != 0 || got.Method != "GET" {
 		t.Errorf("bounded shared run %+v: no duration and no sessions wanted", got)
 	}
 }

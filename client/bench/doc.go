@@ -4,7 +4,7 @@
 // renders it).
 //
 // One job per file:
-//   - config.go: Config, its defaults (WithDefaults) and checks (Validate)
+//   - config.go: Config, its defaults (withDefaults) and checks (Validate)
 //   - run.go: Run, the engine's setup, watchdog, progress and aggregation
 //   - engine.go: the engines (EngineFor) and the loader interface between
 //     them and the run; the goroutine engine's loader

@@ -24,7 +24,7 @@ type Progress struct {
 }
 
 // Run runs the load described by cfg (its zero fields defaulted by
-// WithDefaults) and checks the session counter. It returns an error only
+// withDefaults) and checks the session counter. It returns an error only
 // when the run could not start (cfg fails Validate, no URL, the shared
 // session could not be created); failed requests are counted in the
 // result. When ctx is cancelled it stops and returns what it measured so
@@ -66,7 +66,7 @@ type engine struct {
 }
 
 func newEngine(cfg Config) (*engine, error) {
-	cfg = cfg.WithDefaults()
+	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
