@@ -67,6 +67,12 @@ type Batch struct {
 	Unaudited []Unaudited
 }
 
+// saltedAuditor is an Auditor whose search can try custom salts too
+// (--salt: Flask and Django).
+type saltedAuditor interface {
+	prepareSalted(in Input, salts []string) (Target, error)
+}
+
 // AuditInterruptedError is returned when ctx ends a wordlist search before
 // it is done: Result counts the candidates tried.
 type AuditInterruptedError struct {
@@ -233,7 +239,13 @@ func (b *Batch) audit(ctx context.Context, in Input, d *Decoded, opts BatchOptio
 	if !ok {
 		return d, nil
 	}
-	t, err := a.Prepare(in)
+	var t Target
+	var err error
+	if sa, ok := f.(saltedAuditor); ok && len(opts.Keys.Salts) > 0 {
+		t, err = sa.prepareSalted(in, opts.Keys.Salts)
+	} else {
+		t, err = a.Prepare(in)
+	}
 	if err != nil {
 		b.Unaudited = append(b.Unaudited, Unaudited{Input: in, Err: err})
 		return d, nil

@@ -241,6 +241,15 @@ func (Django) Prepare(in Input) (Target, error) {
 	return newDjangoTarget(p, in.Name, nil), nil
 }
 
+// prepareSalted returns a target that also tries salts.
+func (Django) prepareSalted(in Input, salts []string) (Target, error) {
+	p, err := parseDjango(DecodeCookieValue(in.Value))
+	if err != nil {
+		return nil, err
+	}
+	return newDjangoTarget(p, in.Name, salts), nil
+}
+
 // djangoTarget checks candidates: per signer, one hash (key derivation)
 // and one HMAC, without allocating.
 type djangoTarget struct {

@@ -322,6 +322,41 @@ func (Flask) Prepare(in Input) (Target, error) {
 	return newFlaskTarget(p, flaskSalt), nil
 }
 
+// prepareSalted returns a target that tries Flask's salt, then salts.
+func (Flask) prepareSalted(in Input, salts []string) (Target, error) {
+	p, err := parseFlask(DecodeCookieValue(in.Value))
+	if err != nil {
+		return nil, err
+	}
+	var ts flaskTargets
+	for _, sl := range append([]string{flaskSalt}, salts...) {
+		ts = append(ts, newFlaskTarget(p, sl))
+	}
+	return ts, nil
+}
+
+// flaskTargets tries a candidate under several salts.
+type flaskTargets []*flaskTarget
+
+// Try reports whether secret signs the value under any of the salts.
+func (ts flaskTargets) Try(secret []byte) bool {
+	for _, t := range ts {
+		if t.Try(secret) {
+			return true
+		}
+	}
+	return false
+}
+
+// Clone returns targets with their own hash state.
+func (ts flaskTargets) Clone() Target {
+	c := make(flaskTargets, len(ts))
+	for i, t := range ts {
+		c[i] = t.Clone().(*flaskTarget)
+	}
+	return c
+}
+
 // flaskTarget checks candidates: two HMACs each (key derivation, then the
 // signature), without allocating.
 type flaskTarget struct {

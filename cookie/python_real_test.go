@@ -2,8 +2,10 @@ package cookie
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 	"testing"
@@ -97,6 +99,19 @@ func TestFlaskDjangoAgeAndSaltAsTheFrameworks(t *testing.T) {
 		}
 		if salt, _ := r["salt"].(string); salt != "" && fieldValue(d.Fields, "salt") != salt {
 			t.Errorf("%s: salt field %q, want %q", id, fieldValue(d.Fields, "salt"), salt)
+		}
+	}
+	// --wordlist with --salt: the search tries the custom salt too.
+	for _, id := range []string{"flask-salt", "django-custom-salt"} {
+		secret := "s3cret-" + strings.SplitN(id, "-", 2)[0]
+		wl := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("a\nb\n" + secret + "\n")), nil }
+		b, err := DecodeAll(context.Background(), []Input{{Name: "session", Value: got[id].Value}},
+			BatchOptions{Keys: Keys{Salts: []string{"my-salt"}}, Wordlist: wl, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := b.Decoded[0].Audit; a == nil || !a.Found || a.Line != 3 || b.Decoded[0].Signature != Valid {
+			t.Errorf("%s: wordlist with --salt: %+v %s", id, a, b.Decoded[0].Signature)
 		}
 	}
 	// --max-age: the app's own lifetime replaces the default.
