@@ -19,9 +19,13 @@ func Formats() []Format {
 		CookieSession{},
 		SecureCookie{},
 		Flask{},
+		Starlette{},
 		Django{},
 		Rails{},
 		Laravel{},
+		Iron{},
+		AuthJS{},
+		SecureSession{},
 		Opaque{},
 	}
 }

@@ -12,6 +12,7 @@ const (
 	FlaskLifetime        = 31 * 24 * time.Hour // PERMANENT_SESSION_LIFETIME
 	DjangoLifetime       = 14 * 24 * time.Hour // SESSION_COOKIE_AGE
 	SecurecookieLifetime = 30 * 24 * time.Hour // securecookie and sessions.CookieStore MaxAge
+	StarletteLifetime    = 14 * 24 * time.Hour // SessionMiddleware max_age
 )
 
 // setLifetime records that the framework refuses d from lifetime after it

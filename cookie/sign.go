@@ -278,3 +278,14 @@ func (d *Decoded) opt(k, v string) {
 	}
 	d.Options[k] = v
 }
+
+// padPKCS7 returns b with PKCS#7 padding for blocks of size bytes, in a
+// new slice (unpadPKCS7 undoes it).
+func padPKCS7(b []byte, size int) []byte {
+	n := size - len(b)%size
+	out := append(make([]byte, 0, len(b)+n), b...)
+	for range n {
+		out = append(out, byte(n))
+	}
+	return out
+}

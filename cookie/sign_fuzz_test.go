@@ -1,6 +1,7 @@
 package cookie
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -13,8 +14,13 @@ import (
 // (an empty secret, a value no cookie can carry) are skipped.
 func fuzzRoundTrip(t *testing.T, format string, secret []byte, s string, n int64, opts map[string]string, key SignKey) {
 	payload, _ := json.Marshal(map[string]any{"k": s, "n": n, "iat": 1700000000})
-	if format == "express" {
+	switch format {
+	case "express":
 		payload, _ = json.Marshal(s)
+	case "authjs": // Auth.js writes exp and jti when the token has none
+		payload, _ = json.Marshal(map[string]any{"k": s, "n": n, "iat": 1700000000, "exp": 1800000000, "jti": "j"})
+	case "secure-session": // the plugin's touch time
+		payload, _ = json.Marshal(map[string]any{"k": s, "n": n, "__ts": 1700000000})
 	}
 	if key.Secret == nil {
 		key.Secret = secret
@@ -125,5 +131,39 @@ func FuzzSignLaravel(f *testing.F) {
 	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
 		opts := map[string]string{"cipher": []string{"AES-256-CBC", "AES-256-GCM"}[n&1]}
 		fuzzRoundTrip(t, "laravel", secret, s, n, opts, SignKey{Secret: []byte(laravelKey256)})
+	})
+}
+
+func FuzzSignStarlette(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
+		fuzzRoundTrip(t, "starlette", secret, s, n, nil, SignKey{})
+	})
+}
+
+func FuzzSignIron(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
+		// iron refuses passwords under 32 characters.
+		secret = append(secret, "0123456789abcdef0123456789abcdef"...)
+		opts := map[string]string{"suffix": []string{"~2", "none"}[n&1], "password_id": []string{"1", "none", "k_2"}[uint64(n)%3]}
+		fuzzRoundTrip(t, "iron", secret, s, n, opts, SignKey{})
+	})
+}
+
+func FuzzSignAuthJS(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
+		fuzzRoundTrip(t, "authjs", secret, s, n, map[string]string{"enc": []string{"A256CBC-HS512", "A256GCM"}[n&1]}, SignKey{})
+	})
+}
+
+func FuzzSignSecureSession(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
+		// The key option: crypto_pwhash of --secret costs 256 MiB a try,
+		// TestSecureSessionSecret covers it.
+		k := sha256.Sum256(secret)
+		fuzzRoundTrip(t, "secure-session", secret, s, n, nil, SignKey{EncKey: k[:]})
 	})
 }

@@ -25,6 +25,7 @@ type acceptCase struct {
 	Secret       string            `json:"secret"`
 	Options      map[string]string `json:"options,omitempty"`
 	PublicKey    string            `json:"public_key,omitempty"`
+	EncKey       string            `json:"enc_key,omitempty"` // base64
 	KeyConfusion bool              `json:"key_confusion,omitempty"`
 
 	want   string // the payload the framework must read
@@ -85,6 +86,9 @@ func signCase(t *testing.T, tt signTest, key SignKey, id string) acceptCase {
 			t.Fatal(err)
 		}
 		c.Options = map[string]string{"alg": j.alg}
+	}
+	if key.EncKey != nil {
+		c.EncKey = base64.StdEncoding.EncodeToString(key.EncKey)
 	}
 	if tt.keys != nil && len(tt.keys.PublicKeys) > 0 {
 		c.PublicKey = string(publicPEM(t, key.PrivateKey))

@@ -141,8 +141,26 @@ func signTests(t testing.TB) []signTest {
 			opts: map[string]string{"cipher": "AES-256-GCM"}},
 		{name: "laravel 128 no prefix", format: "laravel", payload: `"plain value"`, key: SignKey{Secret: []byte(laravelKey128)},
 			opts: map[string]string{"prefix": "false"}, wantOpts: map[string]string{"cipher": "AES-128-CBC"}},
+		{name: "starlette", format: "starlette", payload: obj, key: sec},
+		{name: "iron-session", format: "iron", cookie: "iron-app", payload: obj, key: ironPassword,
+			wantOpts: map[string]string{"password_id": "1", "suffix": "~2"}},
+		{name: "iron hapi", format: "iron", payload: `{"visitCount":41}`, key: ironPassword, expires: &exp,
+			opts: map[string]string{"password_id": "none", "suffix": "none"}},
+		{name: "authjs", format: "authjs", payload: `{"name":"alice","visitCount":41,"iat":1796115600,"exp":1924992000,"jti":"4f1b"}`, key: sec,
+			wantOpts: map[string]string{"enc": "A256CBC-HS512", "salt": "authjs.session-token"}},
+		{name: "authjs secure gcm", format: "authjs", cookie: "__Secure-authjs.session-token", payload: `{"sub":"7","iat":1796115600,"exp":1924992000,"jti":"x"}`,
+			key: sec, opts: map[string]string{"enc": "A256GCM"}},
+		{name: "secure-session key", format: "secure-session", payload: `{"visitCount":41,"user":"alice","__ts":1796115600}`,
+			key: SignKey{EncKey: secureSessionTestKey}, keys: &Keys{EncKeys: [][]byte{secureSessionTestKey}}},
+		{name: "secure-session secret", format: "secure-session", payload: `{"visitCount":41,"__ts":1796115600}`,
+			key: SignKey{Secret: []byte("averylongsecretof32charactersorm")}},
 	}
 }
+
+var (
+	ironPassword         = SignKey{Secret: []byte("a-password-of-32-characters-or-more!")}
+	secureSessionTestKey = []byte("0123456789abcdef0123456789abcdef")
+)
 
 // decodeSigned decodes what Sign made, pairing a .sig companion.
 func decodeSigned(t testing.TB, format string, cs []SignedCookie, keys Keys) *Decoded {
@@ -345,7 +363,7 @@ func TestSignErrors(t *testing.T) {
 // added to Formats() without Sign shows up here.
 func TestSignablesSign(t *testing.T) {
 	got := strings.Join(SignableNames(), ",")
-	want := "express,jwt,koa-session,cookie-session,securecookie,flask,django,rails,laravel"
+	want := "express,jwt,koa-session,cookie-session,securecookie,flask,starlette,django,rails,laravel,iron,authjs,secure-session"
 	if got != want {
 		t.Errorf("signable formats %s, want %s", got, want)
 	}
