@@ -99,7 +99,7 @@ func sameJSON(a, b []byte) bool {
 // formats through "sessctl decode -o json" and checks format, payload,
 // verdict and exit code.
 func TestDecodeVectorsCLI(t *testing.T) {
-	for _, format := range []string{"express", "cookie-session", "koa-session", "jwt", "securecookie", "opaque", "flask", "django", "rails", "laravel"} {
+	for _, format := range []string{"express", "cookie-session", "koa-session", "jwt", "securecookie", "opaque", "flask", "django", "rails", "laravel", "starlette", "iron", "authjs", "secure-session"} {
 		path := filepath.Join("..", "cookie", "testdata", format, "vectors.json")
 		b, err := os.ReadFile(path)
 		if err != nil {

@@ -161,8 +161,8 @@ func FuzzSignAuthJS(f *testing.F) {
 func FuzzSignSecureSession(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
-		// The key option: crypto_pwhash of --secret costs 256 MiB a try,
-		// TestSecureSessionSecret covers it.
+		// The key option: crypto_pwhash of --secret costs 256 MiB a try;
+		// signTests' "secure-session secret" covers that path.
 		k := sha256.Sum256(secret)
 		fuzzRoundTrip(t, "secure-session", secret, s, n, nil, SignKey{EncKey: k[:]})
 	})

@@ -175,21 +175,22 @@ func formatIs(formats ...string) func(signTest) bool {
 }
 
 // TestSignAcceptedByNode: cookie-parser, cookie-signature, cookie-session,
-// koa-session (keygrip over cookies) and jsonwebtoken read what Sign makes.
+// koa-session (keygrip over cookies), jsonwebtoken, iron-session and
+// @hapi/iron, @auth/core and @fastify/secure-session read what Sign makes.
 func TestSignAcceptedByNode(t *testing.T) {
 	testenv.Interop(t)
-	cases := acceptCases(t, formatIs("express", "cookie-session", "koa-session", "jwt"))
+	cases := acceptCases(t, formatIs("express", "cookie-session", "koa-session", "jwt", "iron", "authjs", "secure-session"))
 	runAccept(t, cases, "node", "interop/accept-signed.js")
 }
 
-// TestSignAcceptedByFlaskAndDjango: Debian's python3-flask and
-// python3-django (for /usr/bin/python3) read what Sign makes.
+// TestSignAcceptedByFlaskAndDjango: Debian's python3-flask, python3-django
+// and python3-starlette (for /usr/bin/python3) read what Sign makes.
 func TestSignAcceptedByFlaskAndDjango(t *testing.T) {
 	py := "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import flask, django").Run(); err != nil {
-		testenv.Missing(t, "python3-flask and python3-django for /usr/bin/python3")
+	if err := exec.Command(py, "-c", "import flask, django, starlette").Run(); err != nil {
+		testenv.Missing(t, "python3-flask, python3-django and python3-starlette for /usr/bin/python3")
 	}
-	runAccept(t, acceptCases(t, formatIs("flask", "django")), py, "interop/accept-signed.py")
+	runAccept(t, acceptCases(t, formatIs("flask", "django", "starlette")), py, "interop/accept-signed.py")
 }
 
 // TestSignAcceptedByActionDispatch: Debian's ruby-actionpack 6.1 cookie

@@ -3,7 +3,8 @@
 // cookie-signature (express-session ids), cookie-session and koa-session
 // (keygrip over the cookies module, run as middleware in a real app on a
 // 127.0.0.1 port), jsonwebtoken, and jose for EdDSA (which jsonwebtoken 9
-// does not have). Used by cookie/sign_interop_test.go:
+// does not have), iron-session (getIronSession) and @hapi/iron (unseal),
+// @auth/core (getToken), and @fastify/secure-session in a fastify app. Used by cookie/sign_interop_test.go:
 //   node interop/accept-signed.js < cases.json
 // Input: [{id, format, name, cookie (a Cookie header), value, secret,
 // options, public_key}]. Output: {id: {ok, payload} | {ok: false, error}}.
@@ -88,6 +89,54 @@ const accept = {
       key = undefined;
     }
     return { ok: true, payload: jwt.verify(c.value, key, { algorithms: [alg] }) };
+  },
+  async iron(c) {
+    const o = c.options || {};
+    const id = o.password_id || '1';
+    if (o.suffix === 'none') {
+      // @hapi/iron's unseal, with a plain password or a map by id.
+      const Iron = require('@hapi/iron');
+      const password = id === 'none' ? c.secret : { [id]: c.secret };
+      return { ok: true, payload: await Iron.unseal(decodeURIComponent(c.value), password, Iron.defaults) };
+    }
+    // iron-session's getIronSession in a real node:http server.
+    const { getIronSession } = await import('iron-session');
+    let failed = null;
+    const got = await get(async (req, res) => {
+      const session = await getIronSession(req, res, { password: { [id]: c.secret }, cookieName: c.name,
+        onUnsealError: (kind) => { failed = kind; } });
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ ...session }));
+    }, c.cookie);
+    if (failed) return { ok: false, error: 'iron-session: ' + failed };
+    if (Object.keys(got).length === 0) return { ok: false, error: 'iron-session: an empty session (refused)' };
+    return { ok: true, payload: got };
+  },
+  async authjs(c) {
+    // @auth/core's getToken, as a Next.js middleware or route calls it.
+    const { getToken } = await import('@auth/core/jwt');
+    const req = new Request('http://127.0.0.1/', { headers: { cookie: c.cookie } });
+    const token = await getToken({ req, secret: c.secret, cookieName: c.name, secureCookie: c.name.startsWith('__Secure-'),
+      salt: (c.options || {}).salt || c.name, logger: { error() {}, warn() {}, debug() {} } });
+    if (token === null) return { ok: false, error: 'authjs: getToken gave null (refused)' };
+    return { ok: true, payload: token };
+  },
+  async 'secure-session'(c) {
+    // The real plugin in a fastify app, through fastify.inject.
+    const fastify = require('fastify')();
+    const o = c.options || {};
+    const opts = { cookieName: c.name };
+    if (c.enc_key) opts.key = Buffer.from(c.enc_key, 'base64');
+    else opts.secret = c.secret;
+    if (o.salt) opts.salt = o.salt;
+    fastify.register(require('@fastify/secure-session'), opts);
+    // A refused cookie gives a new session: only a fresh __ts.
+    fastify.get('/', async (req) => ({ session: { ...req.session.data(), __ts: req.session.get('__ts') } }));
+    const res = await fastify.inject({ method: 'GET', url: '/', headers: { cookie: c.cookie } });
+    await fastify.close();
+    const got = res.json();
+    if (Object.keys(got.session).length <= 1) return { ok: false, error: 'secure-session: a new session (refused)' };
+    return { ok: true, payload: got.session };
   },
 };
 

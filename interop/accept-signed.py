@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reads cookies sessctl signed and says what Debian's Flask and Django make
-of them. Run with the system Python, which has python3-flask and
+of them, and Starlette's SessionMiddleware (python3-starlette). Run with the system Python, which has python3-flask and
 python3-django (the python3 on PATH may not):
     /usr/bin/python3 interop/accept-signed.py < cases.json
 Input: [{id, format, name, value, secret, options}]. Output: {id: {ok,
@@ -58,11 +58,45 @@ def accept_django(c):
         return {"ok": True, "payload": signing.loads(c["value"], salt=salt)}
 
 
+def accept_starlette(c):
+    """The real SessionMiddleware around an app that returns the session,
+    called as an ASGI server calls it."""
+    import asyncio
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.sessions import SessionMiddleware
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    def home(request):
+        return JSONResponse(dict(request.session))
+
+    app = Starlette(routes=[Route("/", home)],
+                    middleware=[Middleware(SessionMiddleware, secret_key=c["secret"], session_cookie=c["name"])])
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": "/", "raw_path": b"/", "root_path": "", "query_string": b"", "server": ("127.0.0.1", 80),
+             "client": ("127.0.0.1", 1), "headers": [(b"cookie", c["cookie"].encode())]}
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(m):
+        sent.append(m)
+
+    asyncio.run(app(scope, receive, send))
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    data = json.loads(body)
+    if not data:
+        return {"ok": False, "error": "starlette: an empty session (signature or max_age refused)"}
+    return {"ok": True, "payload": data}
+
+
 def main():
     out = {}
     for c in json.load(sys.stdin):
         try:
-            out[c["id"]] = {"flask": accept_flask, "django": accept_django}[c["format"]](c)
+            out[c["id"]] = {"flask": accept_flask, "django": accept_django, "starlette": accept_starlette}[c["format"]](c)
         except Exception as e:  # the verdict is the output
             out[c["id"]] = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
     json.dump(out, sys.stdout)
