@@ -16,5 +16,6 @@
 // newline (json.go writes them all); visit's -o jsonl writes one object a
 // line instead. Each command's
 // document is described next to its renderer (VisitJSON, DecodeJSON,
-// BenchJSON, Signed) and in the README.
+// BenchJSON, Signed, AuditJSON; AuditSARIF writes SARIF 2.1.0) and in the
+// README.
 package report
