@@ -256,16 +256,21 @@ func startServerProcess(t *testing.T) (*os.Process, string) {
 
 // TestRunServerProcessSignalled: a server process killed with kill -9
 // mid-run ends the run as refused; one stopped with SIGSTOP (the kernel
-// still accepts connections and data for it) ends it by timeouts.
+// still accepts connections and data for it) ends it by timeouts. The
+// Timeouts are long enough that a loaded machine's stall before the signal
+// is no timeout (500 ms was: the run aborted before 300 requests): kill -9
+// ends the run by refused connects whatever the Timeout, SIGSTOP only
+// after one.
 func TestRunServerProcessSignalled(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		sig     syscall.Signal
+		timeout time.Duration
 		aborted string
 		class   string
 	}{
-		{"kill -9", syscall.SIGKILL, "connection refused", errConnect},
-		{"SIGSTOP", syscall.SIGSTOP, "no request succeeded", errTimeout},
+		{"kill -9", syscall.SIGKILL, DefaultTimeout, "connection refused", errConnect},
+		{"SIGSTOP", syscall.SIGSTOP, 3 * time.Second, "no request succeeded", errTimeout},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			forEachEngine(t, func(t *testing.T, engine string) {
@@ -273,7 +278,7 @@ func TestRunServerProcessSignalled(t *testing.T) {
 				var once sync.Once
 				res := runBounded(t, 60*time.Second, Config{
 					Engine: engine, URLs: []string{url}, Concurrency: 10, Requests: 1 << 40,
-					Timeout: 500 * time.Millisecond, CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+					Timeout: tt.timeout, CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
 					ProgressEvery: time.Millisecond,
 					Progress: func(p Progress) {
 						if p.Done >= 300 {
