@@ -642,3 +642,32 @@ func TestDecodeWordlistProgressAndInterrupt(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeURLHeaderInsecureNoScheme: --url takes a URL without scheme as
+// visit and bench do, sends -H headers, and -k trusts a self-signed server.
+func TestDecodeURLHeaderInsecureNoScheme(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Session") == "please" {
+			http.SetCookie(w, &http.Cookie{Name: "PHPSESSID", Value: "9f86d081884c7d659a2feaa0c55ad015"})
+		}
+	})
+	plain := httptest.NewServer(h)
+	defer plain.Close()
+	tls := httptest.NewTLSServer(h)
+	defer tls.Close()
+	hostPort := strings.TrimPrefix(plain.URL, "http://")
+	out, errOut, code := runDecodeCLI(t, "", "--url", hostPort+"/", "-H", "X-Session: please", "-o", "json")
+	if ds := decodeJSONOut(t, out); code != ExitOK || len(ds) != 1 || ds[0].Name != "PHPSESSID" {
+		t.Errorf("--url without scheme, -H: exit %d %q %s", code, errOut, out)
+	}
+	if _, errOut, code := runDecodeCLI(t, "", "--url", hostPort+"/"); code != ExitTrouble || !strings.Contains(errOut, "set no cookie") {
+		t.Errorf("without -H: exit %d %q", code, errOut)
+	}
+	if _, _, code := runDecodeCLI(t, "", "--url", tls.URL+"/", "-H", "X-Session: please"); code != ExitTrouble {
+		t.Errorf("self-signed without -k: exit %d, want 2", code)
+	}
+	out, errOut, code = runDecodeCLI(t, "", "--url", tls.URL+"/", "-k", "-H", "X-Session: please", "-o", "json")
+	if ds := decodeJSONOut(t, out); code != ExitOK || len(ds) != 1 {
+		t.Errorf("-k: exit %d %q %s", code, errOut, out)
+	}
+}
