@@ -175,7 +175,7 @@ usage error naming its flag (exit 2).`,
 	f.StringVar(&secret, "secret", "", "secret to sign with: HMAC secret, secret_key_base, APP_KEY, gorilla hash key (default $SESSCTL_SECRET)")
 	f.StringVar(&keyFile, "key", "", "PEM private key for RS/PS/ES/EdDSA JWTs")
 	f.StringVar(&confusion, "key-confusion", "", "PEM public key whose bytes are the HMAC secret of an HS256 JWT (RS-to-HS key confusion)")
-	f.StringVar(&encKey, "enc-key", "", "gorilla/securecookie block key (AES), raw or hex:... or base64:...")
+	f.StringVar(&encKey, "enc-key", "", "gorilla/securecookie block key (AES) or @fastify/secure-session key (32 bytes), raw or hex:... or base64:...")
 	f.StringVar(&opts.Name, "name", "", "cookie name (default: the document's, else the framework's)")
 	f.StringArrayVar(&optPairs, "opt", nil, "format option KEY=VALUE, over the document's (repeatable): salt, digest, alg, cipher, envelope, ...")
 	f.StringVar(&issuedAt, "issued-at", "", "timestamp to write, RFC 3339 or Unix seconds (default now)")
