@@ -393,6 +393,7 @@ func TestRunTLS(t *testing.T) {
 	res, err := Run(context.Background(), Config{
 		URLs: []string{srv.URL + "/"}, Concurrency: 4, Requests: 400, Insecure: true,
 		CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+		Timeout: time.Minute, // bounds a hang only: a loaded machine under -race took over 10 s for a handshake
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -400,9 +401,11 @@ func TestRunTLS(t *testing.T) {
 	if res.Successes != 400 || res.Consistency.Verdict != VerdictConsistent {
 		t.Fatalf("https run %+v %+v", res, res.Consistency)
 	}
-	// Without --insecure the test server's certificate is not trusted.
-	res = runBounded(t, 30*time.Second, Config{
-		URLs: []string{srv.URL + "/"}, Concurrency: 2, Requests: 1 << 40, Timeout: 2 * time.Second,
+	// Without --insecure the test server's certificate is not trusted. The
+	// run ends a Timeout after the last success, so the Timeout is short,
+	// but long enough for a loaded machine to get to the certificate.
+	res = runBounded(t, 60*time.Second, Config{
+		URLs: []string{srv.URL + "/"}, Concurrency: 2, Requests: 1 << 40, Timeout: 5 * time.Second,
 		CounterPath: DefaultCounterPath,
 	})
 	if res.Successes != 0 || res.Errors[errConnect] == 0 || res.Aborted == "" || !strings.Contains(res.ErrorSamples[errConnect], "certificate") {
