@@ -22,6 +22,9 @@ type benchOptions struct {
 	// benches an embedded demo server.
 	bench.Config
 	Output string
+	// LatencySpectrum prints the full percentile distribution after the
+	// text view (--latency-spectrum).
+	LatencySpectrum bool
 	// Threads is the GOMAXPROCS of the run, and the epoll engine's event
 	// loops; 0 picks it (see threadsFor).
 	Threads int
@@ -154,6 +157,7 @@ interrupted.`,
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	completeValues(c, "output", "table", "json")
+	f.BoolVar(&opts.LatencySpectrum, "latency-spectrum", false, "print the full latency percentile distribution after the results, in HdrHistogram's text format (as wrk2 --latency; always in -o json)")
 	f.IntVarP(&opts.Threads, "threads", "t", 0, "OS threads running the load (GOMAXPROCS, and the epoll engine's event loops); default all the CPUs, but half for the goroutine engine on a loopback target")
 	f.StringVar(&opts.Engine, "engine", bench.EngineAuto, "load engine: auto (epoll for plain http on Linux, else goroutine), epoll or goroutine")
 	completeValues(c, "engine", bench.EngineAuto, bench.EngineEpoll, bench.EngineGoroutine)
@@ -193,6 +197,9 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 		err = report.BenchJSON(streams, res)
 	} else {
 		err = report.BenchText(streams, res)
+		if err == nil && opts.LatencySpectrum {
+			err = report.BenchSpectrum(streams, res)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("write the result: %w", err)

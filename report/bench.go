@@ -33,6 +33,10 @@ import (
 //	  "latency_ms": {"min", "mean", "p50", "p90", "p99", "p99_9", "max"},
 //	                                        HDR histogram, µs resolution, 3 significant digits;
 //	                                        from the intended send time with --rate
+//	  "latency_spectrum": {                 the full distribution (--latency-spectrum prints it); only when answered
+//	    "points": [{"value_ms": 1.2, "percentile": 0.5, "total_count": 206172}],   HdrHistogram's rows
+//	    "mean_ms", "stddev_ms", "max_ms", "total_count", "buckets", "sub_buckets"
+//	  },
 //	  "bytes_read": 123456789, "bytes_written": 23456789,
 //	  "aborted": "why the run stopped early",   only when it did
 //	  "stalled": "the target stopped answering: ...",   only when it did

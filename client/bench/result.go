@@ -76,6 +76,10 @@ type Result struct {
 	// Latency is the distribution of response times of completed requests,
 	// measured from the intended send time in an open-model run.
 	Latency Latency `json:"latency_ms"`
+	// LatencySpectrum is the full percentile distribution of the same
+	// latencies (HdrHistogram's percentile table); absent when nothing
+	// was answered.
+	LatencySpectrum *Spectrum `json:"latency_spectrum,omitempty"`
 	// BytesRead counts response bytes (status line, headers and body).
 	BytesRead int64 `json:"bytes_read"`
 	// BytesWritten counts request bytes.

@@ -422,6 +422,7 @@ func (e *engine) result(end time.Time) *Result {
 			Max:  ms(h.Max()),
 		}
 	}
+	res.LatencySpectrum = spectrumOf(h)
 	sessions := e.cfg.Sessions
 	if e.shared != nil {
 		// Creating the shared session was the one session expected.
