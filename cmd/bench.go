@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +34,7 @@ type benchOptions struct {
 func newBenchCmd(streams *report.Streams, runF func(context.Context, *benchOptions) error) *cobra.Command {
 	opts := &benchOptions{}
 	var headers []string
-	var data, maxErrors string
+	var data, maxErrors, segment, startAt string
 	c := &cobra.Command{
 		Use:   "bench [URL ...]",
 		Short: "Load an endpoint and check the session counter stays consistent",
@@ -122,6 +123,16 @@ interrupted.`,
 					return &usageError{fmt.Errorf("--max-errors: %w", err)}
 				}
 			}
+			if segment != "" {
+				if opts.Segment, err = bench.ParseSegment(segment); err != nil {
+					return &usageError{fmt.Errorf("--segment: %w", err)}
+				}
+			}
+			if startAt != "" {
+				if opts.StartAt, err = time.Parse(time.RFC3339, startAt); err != nil {
+					return &usageError{fmt.Errorf("--start-at %q: want an RFC 3339 time (2026-12-01T11:00:00Z)", startAt)}
+				}
+			}
 			if opts.Jar != "" && len(opts.URLs) == 0 {
 				return &usageError{errors.New("--jar needs the URL of the session it continues")}
 			}
@@ -154,6 +165,8 @@ interrupted.`,
 	f.StringVar(&maxErrors, "max-errors", "0", "threshold: failed requests allowed, a count or a percentage (5%); more exits 1")
 	f.DurationVar(&opts.Thresholds.MaxP99, "max-p99", 0, "threshold: the highest p99 latency allowed (0: none); above it exits 1")
 	f.DurationVar(&opts.Thresholds.MaxP50, "max-p50", 0, "threshold: the highest median latency allowed (0: none); above it exits 1")
+	f.StringVar(&segment, "segment", "", "run this agent's share of the test: I/N (0/3) or FROM:TO (0:1/3) of -c, --sessions, -n and --rate")
+	f.StringVar(&startAt, "start-at", "", "begin the load at this RFC 3339 time, so that agents begin together")
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	completeValues(c, "output", "table", "json")

@@ -96,6 +96,9 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"-H", "Cookie: connect.sid=s%3Aabc.def"}, "session cookie in the Cookie header: connect.sid would give every virtual user that one session; per-session mode gives each user its own, shared mode loads that one session (--shared)"},
 		{[]string{"--max-errors", "many"}, `--max-errors: error limit "many"`},
 		{[]string{"--max-p99", "-1s"}, "latency limits must not be negative"},
+		{[]string{"--segment", "3/3"}, `--segment: segment "3/3": I must be from 0 to N-1 (2)`},
+		{[]string{"--segment", "0/3", "-c", "2"}, "segment 0:1/3 of 2 connections is none"},
+		{[]string{"--start-at", "soon"}, `--start-at "soon": want an RFC 3339 time`},
 		{[]string{"--jar", "cookies.txt"}, "--jar needs the URL of the session it continues"},
 		{[]string{"--jar", "cookies.txt", "--sessions", "60", "http://127.0.0.1:1/"}, "sessions and shared mode exclude each other"},
 	} {

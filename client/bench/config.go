@@ -100,6 +100,15 @@ type Config struct {
 	// 250ms) from a goroutine of the run's own, and not after Run returns.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
+	// Segment, when not the whole test (the zero value), makes this run
+	// one agent's share of the test the rest of Config describes: its part
+	// of Concurrency, Sessions, Requests and Rate (Segment.Share). Each
+	// agent's virtual users make sessions of their own, so per-session
+	// checks stay local; in shared mode all carry the one session.
+	Segment Segment
+	// StartAt, when set, is when the load begins: Run waits until then
+	// (after it has checked its settings), so that agents begin together.
+	StartAt time.Time
 }
 
 // defaultProgressEvery is how often Progress is called when ProgressEvery
@@ -169,6 +178,12 @@ func (c Config) Validate() error {
 		return errors.New("sessions and shared mode exclude each other: shared mode uses one session")
 	case c.Sessions != 0 && c.Sessions < c.Concurrency:
 		return fmt.Errorf("%d sessions for %d connections: a session's requests are sequential, so each connection needs at least one (or use shared mode)", c.Sessions, c.Concurrency)
+	}
+	if err := c.Segment.validate(); err != nil {
+		return fmt.Errorf("segment %s: %w", c.Segment, err)
+	}
+	if _, err := c.withDefaults().segmented(); err != nil {
+		return err
 	}
 	for _, raw := range c.URLs {
 		if _, err := parseTarget(raw); err != nil {

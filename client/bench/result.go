@@ -42,6 +42,10 @@ type Result struct {
 	// RateRPS is the target arrival rate of an open-model run (--rate); 0
 	// for a closed-model run, where each worker sends as fast as it can.
 	RateRPS float64 `json:"rate_rps"`
+	// Segment is the agent's share of the test (--segment) in the FROM:TO
+	// form ("1/3:2/3"); absent for the whole test. Connections, RateRPS
+	// and the counts are the segment's.
+	Segment string `json:"segment,omitempty"`
 	// Requests counts the requests sent or tried: successes plus errors
 	// (unfinished ones included).
 	// The shared session's setup and final probe are not counted.

@@ -34,6 +34,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if wait := time.Until(cfg.StartAt); !cfg.StartAt.IsZero() && wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("interrupted while waiting for the start at %s: %w", cfg.StartAt.Format(time.RFC3339), ctx.Err())
+		case <-t.C:
+		}
+	}
 	return e.run(ctx)
 }
 
@@ -68,6 +77,10 @@ type engine struct {
 func newEngine(cfg Config) (*engine, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg, err := cfg.segmented()
+	if err != nil {
 		return nil, err
 	}
 	if len(cfg.URLs) == 0 {
@@ -333,6 +346,7 @@ func (e *engine) result(end time.Time) *Result {
 		ErrorSamples: map[string]string{},
 		ErrorsByURL:  map[string]map[string]int64{},
 		DurationS:    end.Sub(e.start).Seconds(),
+		Segment:      e.cfg.Segment.String(),
 	}
 	var a anomalies
 	var lastAnswer time.Time
