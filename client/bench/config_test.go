@@ -90,28 +90,3 @@ func TestRunRefuses(t *testing.T) {
 		t.Errorf("err %v", err)
 	}
 }
-
-func TestParseErrorLimit(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		want ErrorLimit
-		err  bool
-	}{
-		{"0", ErrorLimit{}, false},
-		{"25", ErrorLimit{N: 25}, false},
-		{"1%", ErrorLimit{Pct: 1, IsPct: true}, false},
-		{"0.5%", ErrorLimit{Pct: 0.5, IsPct: true}, false},
-		{"-1", ErrorLimit{}, true},
-		{"101%", ErrorLimit{}, true},
-		{"x", ErrorLimit{}, true},
-		{"%", ErrorLimit{}, true},
-	} {
-		got, err := ParseErrorLimit(tt.in)
-		if (err != nil) != tt.err || got != tt.want {
-			t.Errorf("ParseErrorLimit(%q) = %+v, %v", tt.in, got, err)
-		}
-		if err == nil && got.String() != tt.in {
-			t.Errorf("%q reads back as %q", tt.in, got)
-		}
-	}
-}

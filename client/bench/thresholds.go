@@ -82,7 +82,7 @@ func (t Thresholds) Check(res *Result) []Threshold {
 		ok = pct <= t.MaxErrors.Pct
 	}
 	out := []Threshold{{Name: "max_errors", Limit: t.MaxErrors.String(),
-		Value: fmt.Sprintf("%d (%s%%)", failed, strconv.FormatFloat(pct, 'f', 1, 64)), OK: ok}}
+		Value: fmt.Sprintf("%d (%s%%)", failed, percent(pct)), OK: ok}}
 	latency := func(name string, limit time.Duration, ms float64) {
 		if limit <= 0 {
 			return
@@ -108,4 +108,13 @@ func (r *Result) ThresholdsFailed() []Threshold {
 		}
 	}
 	return failed
+}
+
+// percent writes p with one decimal, or two significant digits below 1%
+// so that a few failures in many requests do not read as 0.0%.
+func percent(p float64) string {
+	if p > 0 && p < 1 {
+		return strconv.FormatFloat(p, 'g', 2, 64)
+	}
+	return strconv.FormatFloat(p, 'f', 1, 64)
 }
