@@ -333,34 +333,8 @@ func TestRunServerKilledMidRun(t *testing.T) {
 
 func TestRunHungServerTimesOut(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, engine string) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var mu sync.Mutex
-		var conns []net.Conn
-		defer func() {
-			ln.Close()
-			mu.Lock()
-			defer mu.Unlock()
-			for _, c := range conns {
-				c.Close()
-			}
-		}()
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				mu.Lock()
-				conns = append(conns, c)
-				mu.Unlock()
-				go io.Copy(io.Discard, c) // read requests, answer nothing
-			}
-		}()
 		res := runBounded(t, 30*time.Second, Config{
-			Engine: engine, URLs: []string{"http://" + ln.Addr().String() + "/"}, Concurrency: 3, Requests: 1 << 40,
+			Engine: engine, URLs: []string{hungServer(t)}, Concurrency: 3, Requests: 1 << 40,
 			Timeout: 300 * time.Millisecond, CounterPath: DefaultCounterPath,
 		})
 		if res.Aborted == "" || res.Errors[errTimeout] == 0 || res.Successes != 0 ||
