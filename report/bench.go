@@ -37,6 +37,9 @@ import (
 //	    "points": [{"value_ms": 1.2, "percentile": 0.5, "total_count": 206172}],   HdrHistogram's rows
 //	    "mean_ms", "stddev_ms", "max_ms", "total_count", "buckets", "sub_buckets"
 //	  },
+//	  "series": [{"t_s": 1.0, "interval_s": 1.0, "requests_per_s": 41000, "errors_per_s": 0}],
+//	                                        once a second (the last interval shorter), at most an hour; [] never null
+//	  "series_truncated": true,             only when the run outlasted the series' hour
 //	  "bytes_read": 123456789, "bytes_written": 23456789,
 //	  "aborted": "why the run stopped early",   only when it did
 //	  "stalled": "the target stopped answering: ...",   only when it did
@@ -71,6 +74,9 @@ func BenchJSON(s *Streams, res *bench.Result) error {
 	}
 	if res.Thresholds == nil {
 		res.Thresholds = []bench.Threshold{}
+	}
+	if res.Series == nil {
+		res.Series = []bench.SeriesPoint{}
 	}
 	return writeJSON(s.Out, res)
 }

@@ -84,6 +84,10 @@ type Result struct {
 	// latencies (HdrHistogram's percentile table); absent when nothing
 	// was answered.
 	LatencySpectrum *Spectrum `json:"latency_spectrum,omitempty"`
+	// Series is the run second by second (at most MaxSeriesPoints points,
+	// the first hour; SeriesTruncated is true past it). Never null.
+	Series          []SeriesPoint `json:"series"`
+	SeriesTruncated bool          `json:"series_truncated,omitempty"`
 	// BytesRead counts response bytes (status line, headers and body).
 	BytesRead int64 `json:"bytes_read"`
 	// BytesWritten counts request bytes.

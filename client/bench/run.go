@@ -72,6 +72,7 @@ type engine struct {
 
 	workers []*worker
 	loader  loader
+	series  series // the watchdog's alone until the result
 }
 
 func newEngine(cfg Config) (*engine, error) {
@@ -288,15 +289,25 @@ func (e *engine) watch(ctx context.Context, finished <-chan struct{}) {
 	// failures then.
 	lastOK, lastOKAt, failedAtOK := int64(0), time.Now(), int64(0)
 	nextProgress := time.Now().Add(e.cfg.ProgressEvery)
+	nextSecond := e.start.Add(time.Second)
+	totals := func() (done, failed int64) {
+		for _, w := range e.workers {
+			done += w.done.Load()
+			failed += w.failed.Load()
+		}
+		return done, failed
+	}
 	for {
 		select {
 		case <-finished:
+			done, failed := totals()
+			e.series.sample(time.Since(e.start), done, failed)
 			return
 		case now := <-tick.C:
-			var done, failed int64
-			for _, w := range e.workers {
-				done += w.done.Load()
-				failed += w.failed.Load()
+			done, failed := totals()
+			if !now.Before(nextSecond) {
+				nextSecond = nextSecond.Add(time.Second)
+				e.series.sample(now.Sub(e.start), done, failed)
 			}
 			// At least two failures, so that one lost request of a slow
 			// open-model run does not end it.
@@ -437,6 +448,11 @@ func (e *engine) result(end time.Time) *Result {
 		}
 	}
 	res.LatencySpectrum = spectrumOf(h)
+	res.Series = e.series.points
+	if res.Series == nil {
+		res.Series = []SeriesPoint{}
+	}
+	res.SeriesTruncated = e.series.truncated
 	sessions := e.cfg.Sessions
 	if e.shared != nil {
 		// Creating the shared session was the one session expected.
