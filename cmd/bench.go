@@ -136,6 +136,9 @@ interrupted.`,
 			if opts.Jar != "" && len(opts.URLs) == 0 {
 				return &usageError{errors.New("--jar needs the URL of the session it continues")}
 			}
+			if c.Flags().Changed("timeout") && opts.Timeout == 0 {
+				opts.Timeout = bench.NoTimeout // 0 is "none", as for visit and curl
+			}
 			if err := opts.Config.Validate(); err != nil {
 				if errors.Is(err, bench.ErrSessionCookieHeader) {
 					err = fmt.Errorf("%w (--shared)", err)
@@ -153,7 +156,7 @@ interrupted.`,
 	f.Int64VarP(&opts.Requests, "requests", "n", 0, "total requests (0: bound by -d only)")
 	f.DurationVarP(&opts.Duration, "duration", "d", 0, "how long to run, as wrk/hey (default 10s when -n is not given; with both, whichever ends first)")
 	f.Float64Var(&opts.Rate, "rate", 0, "requests per second in all, an open model with latency from the intended send time (0: as fast as answered)")
-	f.DurationVar(&opts.Timeout, "timeout", bench.DefaultTimeout, "limit for each request, connect included; the run stops when nothing succeeds this long while requests fail")
+	f.DurationVar(&opts.Timeout, "timeout", bench.DefaultTimeout, "limit for each request, connect included; the run stops when nothing succeeds this long while requests fail (0: no timeout, as visit)")
 	f.StringArrayVarP(&headers, "header", "H", nil, `request header "Name: value" (repeatable); a Cookie header seeds every user's cookies (a session cookie only with --shared)`)
 	f.StringVarP(&opts.Method, "method", "X", "", "request method (default GET, POST with --data)")
 	f.StringVar(&data, "data", "", "request body; @FILE reads FILE, @- stdin (CR and LF dropped, as curl -d); -d is the duration")

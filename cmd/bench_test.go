@@ -51,6 +51,12 @@ func TestBenchFlags(t *testing.T) {
 					MaxP99: 50 * time.Millisecond, MaxP50: 5 * time.Millisecond}}, Output: "table"},
 		},
 		{
+			// --timeout 0 is "no timeout", as for visit and curl.
+			args: []string{"--timeout", "0"},
+			want: benchOptions{Config: bench.Config{Concurrency: 50, Timeout: bench.NoTimeout,
+				CounterPath: "visitCount", IDPath: "sid", Engine: "auto"}, Output: "table"},
+		},
+		{
 			// -H lines stay in the user's order.
 			args: []string{"-H", "X-Zeta: 1", "-H", "accept: a", "-H", "X-Zeta: 2"},
 			want: benchOptions{Config: bench.Config{Header: [][2]string{{"X-Zeta", "1"}, {"Accept", "a"}, {"X-Zeta", "2"}},
@@ -84,7 +90,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"-n", "-1"}, "requests must not be negative"},
 		{[]string{"-d", "-1s"}, "duration must not be negative"},
 		{[]string{"--rate", "-3"}, "rate must not be negative"},
-		{[]string{"--timeout", "0s"}, "timeout must be above 0"},
+		{[]string{"--timeout", "-1s"}, "timeout must be above 0"},
 		{[]string{"-o", "yaml"}, "-o/--output must be table or json"},
 		{[]string{"--shared", "--sessions", "60"}, "sessions and shared mode exclude each other"},
 		{[]string{"-c", "10", "--sessions", "5"}, "5 sessions for 10 connections"},

@@ -18,6 +18,13 @@ const (
 	DefaultIDPath      = "sid"
 )
 
+// NoTimeout is the Timeout of `bench --timeout 0` (as visit's and curl's
+// --max-time 0: no limit): a year, longer than any run, and small enough
+// that the engines' arithmetic on a Timeout (15/16 of it, a sixteenth for the
+// scan period) cannot overflow. With it a hung request waits until the run
+// ends, and the run is never cut short for want of a success.
+const NoTimeout = 365 * 24 * time.Hour
+
 // Config configures a bench run. Zero values take the defaults named
 // (withDefaults); Validate says what Run refuses.
 type Config struct {
