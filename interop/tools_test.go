@@ -149,23 +149,17 @@ func (p *process) tail() string {
 }
 
 // serve starts a server on a free port with start and returns its base URL
-// once its /_truth answers with the pid of that very process: a server that
-// took the port between FreeAddr and the bind is never mistaken for it, and a
-// lost race (the app exits, its port taken) is retried on another port.
+// once its /_truth answers with the pid of that very process, so that no
+// other server on the port is ever mistaken for it.
 func serve(t *testing.T, start func(addr string) *process) string {
 	t.Helper()
-	for attempt := 1; ; attempt++ {
-		addr := testenv.FreeAddr(t)
-		p := start(addr)
-		url := "http://" + addr + "/"
-		if p.ready(t, url+"_truth") {
-			return url
-		}
-		if attempt == 3 {
-			t.Fatalf("%v exited before answering on %s, three times:\n%s", p.cmd.Args, addr, p.tail())
-		}
-		t.Logf("%v exited before answering on %s (port taken?); another port:\n%s", p.cmd.Args, addr, p.tail())
+	addr := testenv.FreeAddr(t)
+	p := start(addr)
+	url := "http://" + addr + "/"
+	if !p.ready(t, url+"_truth") {
+		t.Fatalf("%v exited before answering on %s:\n%s", p.cmd.Args, addr, p.tail())
 	}
+	return url
 }
 
 // ready polls url until it answers 200 with this process's pid (true), the

@@ -72,17 +72,6 @@ func Node(t testing.TB, script string, args ...string) string {
 	return string(out)
 }
 
-// FreeAddr returns a free 127.0.0.1 port as host:port.
-func FreeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // WaitListening waits until addr accepts TCP connections or d passes.
 func WaitListening(t testing.TB, addr string, d time.Duration) {
 	t.Helper()
