@@ -255,19 +255,9 @@ func ParsePublicKeys(data []byte) ([]crypto.PublicKey, error) {
 			if c, err = x509.ParseCertificate(b.Bytes); err == nil {
 				k = c.PublicKey
 			}
-		case "PRIVATE KEY":
-			var pk any
-			if pk, err = x509.ParsePKCS8PrivateKey(b.Bytes); err == nil {
-				k = pk.(crypto.Signer).Public()
-			}
-		case "RSA PRIVATE KEY":
-			var pk *rsa.PrivateKey
-			if pk, err = x509.ParsePKCS1PrivateKey(b.Bytes); err == nil {
-				k = pk.Public()
-			}
-		case "EC PRIVATE KEY":
-			var pk *ecdsa.PrivateKey
-			if pk, err = x509.ParseECPrivateKey(b.Bytes); err == nil {
+		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
+			var pk crypto.Signer
+			if pk, err = parsePrivateBlock(b); err == nil {
 				k = pk.Public()
 			}
 		default:
@@ -282,6 +272,32 @@ func ParsePublicKeys(data []byte) ([]crypto.PublicKey, error) {
 		return nil, errors.New("no PEM key found")
 	}
 	return keys, nil
+}
+
+// parsePrivateBlock parses a PRIVATE KEY (PKCS #8), RSA PRIVATE KEY (PKCS #1)
+// or EC PRIVATE KEY (SEC 1) block into a key that signs. A PKCS #8 key that
+// cannot sign (X25519's *ecdh.PrivateKey) is an error, not a panic.
+func parsePrivateBlock(b *pem.Block) (crypto.Signer, error) {
+	var k any
+	var err error
+	switch b.Type {
+	case "PRIVATE KEY":
+		k, err = x509.ParsePKCS8PrivateKey(b.Bytes)
+	case "RSA PRIVATE KEY":
+		k, err = x509.ParsePKCS1PrivateKey(b.Bytes)
+	case "EC PRIVATE KEY":
+		k, err = x509.ParseECPrivateKey(b.Bytes)
+	default:
+		return nil, errors.New("not a private key")
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, ok := k.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("%T cannot sign", k)
+	}
+	return s, nil
 }
 
 // Prepare returns a target that tries a secret as the HMAC key of an HS*

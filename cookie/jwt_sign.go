@@ -7,7 +7,6 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -188,24 +187,14 @@ func ParsePrivateKey(data []byte) (crypto.Signer, error) {
 		if b == nil {
 			return nil, errors.New("no PEM private key found")
 		}
-		var k any
-		var err error
 		switch b.Type {
-		case "PRIVATE KEY":
-			k, err = x509.ParsePKCS8PrivateKey(b.Bytes)
-		case "RSA PRIVATE KEY":
-			k, err = x509.ParsePKCS1PrivateKey(b.Bytes)
-		case "EC PRIVATE KEY":
-			k, err = x509.ParseECPrivateKey(b.Bytes)
+		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
 		default:
 			continue
 		}
+		s, err := parsePrivateBlock(b)
 		if err != nil {
 			return nil, fmt.Errorf("PEM block %d (%s): %w", n, b.Type, err)
-		}
-		s, ok := k.(crypto.Signer)
-		if !ok {
-			return nil, fmt.Errorf("PEM block %d (%s): %T cannot sign", n, b.Type, k)
 		}
 		return s, nil
 	}

@@ -1,10 +1,17 @@
 package cookie
 
 import (
+	"crypto"
+	"crypto/ecdh"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"strings"
 	"testing"
 )
 
@@ -60,5 +67,55 @@ func TestJWTEdDSA(t *testing.T) {
 	}
 	if _, err := ParsePublicKeys([]byte("not pem")); err == nil {
 		t.Error("ParsePublicKeys accepted garbage")
+	}
+}
+
+// Both PEM readers take the three private key blocks the same way, and a
+// PKCS #8 key that cannot sign (X25519) is an error naming the block, not a
+// panic.
+func TestParsePrivateKeyBlocks(t *testing.T) {
+	rk, _ := rsa.GenerateKey(rand.Reader, 1024)
+	ek, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, edk, _ := ed25519.GenerateKey(nil)
+	pkcs8 := func(k any) []byte { der, _ := x509.MarshalPKCS8PrivateKey(k); return der }
+	sec1, _ := x509.MarshalECPrivateKey(ek)
+	block := func(typ string, der []byte) []byte {
+		// A leading block of another type is skipped by ParsePrivateKey.
+		lead := pem.EncodeToMemory(&pem.Block{Type: "PARAMETERS", Bytes: []byte{0}})
+		return append(lead, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})...)
+	}
+	for _, tt := range []struct {
+		name string
+		pem  []byte
+	}{
+		{"pkcs8 rsa", block("PRIVATE KEY", pkcs8(rk))},
+		{"pkcs8 ecdsa", block("PRIVATE KEY", pkcs8(ek))},
+		{"pkcs8 ed25519", block("PRIVATE KEY", pkcs8(edk))},
+		{"pkcs1", block("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rk))},
+		{"sec1", block("EC PRIVATE KEY", sec1)},
+	} {
+		s, err := ParsePrivateKey(tt.pem)
+		if err != nil {
+			t.Errorf("%s: ParsePrivateKey: %v", tt.name, err)
+			continue
+		}
+		// ParsePublicKeys rejects the PARAMETERS block: give it the key alone.
+		_, rest := pem.Decode(tt.pem)
+		keys, err := ParsePublicKeys(rest)
+		if err != nil || len(keys) != 1 {
+			t.Errorf("%s: ParsePublicKeys: %v %v", tt.name, keys, err)
+			continue
+		}
+		if eq, ok := keys[0].(interface{ Equal(crypto.PublicKey) bool }); !ok || !eq.Equal(s.Public()) {
+			t.Errorf("%s: public half %T is not the signer's", tt.name, keys[0])
+		}
+	}
+	xk, _ := ecdh.X25519().GenerateKey(rand.Reader)
+	x := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8(xk)})
+	if _, err := ParsePrivateKey(x); err == nil || !strings.Contains(err.Error(), "PEM block 1 (PRIVATE KEY)") {
+		t.Errorf("ParsePrivateKey(X25519): %v", err)
+	}
+	if _, err := ParsePublicKeys(x); err == nil || !strings.Contains(err.Error(), "cannot sign") {
+		t.Errorf("ParsePublicKeys(X25519): %v", err)
 	}
 }
