@@ -55,115 +55,96 @@ func fuzzSeeds(f *testing.F) {
 	f.Add([]byte("long"), "item,item,item,item,item,item,item,item,item,item,item,item,item,item", int64(1<<53))
 }
 
-func FuzzSignExpress(f *testing.F) {
+// fuzzSign is a FuzzSign target for format: setup, when set, picks the
+// options and the key from the fuzzed secret and number.
+func fuzzSign(f *testing.F, format string, setup func(secret []byte, n int64) (map[string]string, SignKey)) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
-		fuzzRoundTrip(t, "express", secret, s, n, nil, SignKey{})
+		var opts map[string]string
+		var key SignKey
+		if setup != nil {
+			opts, key = setup(secret, n)
+		}
+		fuzzRoundTrip(t, format, secret, s, n, opts, key)
 	})
 }
+
+func FuzzSignExpress(f *testing.F) { fuzzSign(f, "express", nil) }
 
 func FuzzSignCookieSession(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
-		fuzzRoundTrip(t, "cookie-session", secret, s, n, map[string]string{"digest": []string{"sha1", "sha256"}[n&1]}, SignKey{})
+	fuzzSign(f, "cookie-session", func(_ []byte, n int64) (map[string]string, SignKey) {
+		return map[string]string{"digest": []string{"sha1", "sha256"}[n&1]}, SignKey{}
 	})
 }
 
-func FuzzSignKoa(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
-		fuzzRoundTrip(t, "koa-session", secret, s, n, nil, SignKey{})
-	})
-}
+func FuzzSignKoa(f *testing.F) { fuzzSign(f, "koa-session", nil) }
 
 func FuzzSignJWT(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
-		fuzzRoundTrip(t, "jwt", secret, s, n, map[string]string{"alg": []string{"HS256", "HS384", "HS512"}[uint64(n)%3]}, SignKey{})
+	fuzzSign(f, "jwt", func(_ []byte, n int64) (map[string]string, SignKey) {
+		return map[string]string{"alg": []string{"HS256", "HS384", "HS512"}[uint64(n)%3]}, SignKey{}
 	})
 }
 
 func FuzzSignSecureCookie(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
+	fuzzSign(f, "securecookie", func(secret []byte, n int64) (map[string]string, SignKey) {
 		opts := map[string]string{"serialization": []string{"gob", "json"}[n&1]}
-		key := SignKey{}
 		if n&2 != 0 {
-			key = SignKey{Secret: secret, EncKey: []byte("0123456789abcdef")}
+			return opts, SignKey{Secret: secret, EncKey: []byte("0123456789abcdef")}
 		}
-		fuzzRoundTrip(t, "securecookie", secret, s, n, opts, key)
+		return opts, SignKey{}
 	})
 }
 
-func FuzzSignFlask(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
-		fuzzRoundTrip(t, "flask", secret, s, n, nil, SignKey{})
-	})
-}
+func FuzzSignFlask(f *testing.F) { fuzzSign(f, "flask", nil) }
 
 func FuzzSignDjango(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
+	fuzzSign(f, "django", func(_ []byte, n int64) (map[string]string, SignKey) {
 		opts := map[string]string{"digest": []string{"sha256", "sha1"}[n&1]}
 		if n&2 != 0 {
 			opts["salt"] = djangoDumpsSalt
 		}
-		fuzzRoundTrip(t, "django", secret, s, n, opts, SignKey{})
+		return opts, SignKey{}
 	})
 }
 
 func FuzzSignRails(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
-		opts := map[string]string{
+	fuzzSign(f, "rails", func(_ []byte, n int64) (map[string]string, SignKey) {
+		return map[string]string{
 			"kind":           []string{"gcm", "cbc", "signed"}[uint64(n)%3],
 			"key_derivation": []string{"sha256", "sha1"}[n&1],
 			"envelope":       []string{"data", "message", "none"}[uint64(n>>1)%3],
 			"session_id":     "false",
-		}
-		fuzzRoundTrip(t, "rails", secret, s, n, opts, SignKey{})
+		}, SignKey{}
 	})
 }
 
 func FuzzSignLaravel(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
-		opts := map[string]string{"cipher": []string{"AES-256-CBC", "AES-256-GCM"}[n&1]}
-		fuzzRoundTrip(t, "laravel", secret, s, n, opts, SignKey{Secret: []byte(laravelKey256)})
+	fuzzSign(f, "laravel", func(_ []byte, n int64) (map[string]string, SignKey) {
+		return map[string]string{"cipher": []string{"AES-256-CBC", "AES-256-GCM"}[n&1]}, SignKey{Secret: []byte(laravelKey256)}
 	})
 }
 
-func FuzzSignStarlette(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
-		fuzzRoundTrip(t, "starlette", secret, s, n, nil, SignKey{})
-	})
-}
+func FuzzSignStarlette(f *testing.F) { fuzzSign(f, "starlette", nil) }
 
 func FuzzSignIron(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
+	fuzzSign(f, "iron", func(secret []byte, n int64) (map[string]string, SignKey) {
 		// iron refuses passwords under 32 characters.
 		secret = append(secret, "0123456789abcdef0123456789abcdef"...)
-		opts := map[string]string{"suffix": []string{"~2", "none"}[n&1], "password_id": []string{"1", "none", "k_2"}[uint64(n)%3]}
-		fuzzRoundTrip(t, "iron", secret, s, n, opts, SignKey{})
+		return map[string]string{"suffix": []string{"~2", "none"}[n&1], "password_id": []string{"1", "none", "k_2"}[uint64(n)%3]}, SignKey{Secret: secret}
 	})
 }
 
 func FuzzSignAuthJS(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
-		fuzzRoundTrip(t, "authjs", secret, s, n, map[string]string{"enc": []string{"A256CBC-HS512", "A256GCM"}[n&1]}, SignKey{})
+	fuzzSign(f, "authjs", func(_ []byte, n int64) (map[string]string, SignKey) {
+		return map[string]string{"enc": []string{"A256CBC-HS512", "A256GCM"}[n&1]}, SignKey{}
 	})
 }
 
 func FuzzSignSecureSession(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, secret []byte, s string, n int64) {
+	fuzzSign(f, "secure-session", func(secret []byte, _ int64) (map[string]string, SignKey) {
 		// The key option: crypto_pwhash of --secret costs 256 MiB a try;
 		// signTests' "secure-session secret" covers that path.
 		k := sha256.Sum256(secret)
-		fuzzRoundTrip(t, "secure-session", secret, s, n, nil, SignKey{EncKey: k[:]})
+		return nil, SignKey{EncKey: k[:]}
 	})
 }
