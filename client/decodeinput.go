@@ -68,7 +68,7 @@ func (s *DecodeSource) Validate() error {
 func (s *DecodeSource) nothing() string {
 	switch {
 	case s.URL != "":
-		return fmt.Sprintf("nothing to decode: %s set no cookie and the jar sends it none", s.URL)
+		return fmt.Sprintf("nothing to decode: %s set no cookie and the jar sends it none", RedactURL(s.URL))
 	case s.Jar != "" && len(s.Args) == 0:
 		return fmt.Sprintf("nothing to decode: the jar %s holds no cookie", s.Jar)
 	}

@@ -34,7 +34,7 @@ type visitHop struct {
 
 func (t *visitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context())
-	hop := visitHop{url: redactURL(req.URL), sent: []SentCookie{}, set: []SetCookie{}}
+	hop := visitHop{url: req.URL.Redacted(), sent: []SentCookie{}, set: []SetCookie{}}
 	// The Cookie header is written here, byte for byte as the jar and -H
 	// hold the values (as curl sends them): net/http's AddCookie would
 	// quote "a b c", drop "café" and log about it.
@@ -128,19 +128,6 @@ func headerFields(h http.Header) []HeaderField {
 		}
 	}
 	return out
-}
-
-// redactURL is u with its password, if any, replaced by "xxxxx".
-func redactURL(u *url.URL) string { return u.Redacted() }
-
-// RedactURL is raw with its password, if any, replaced by "xxxxx", as
-// visit shows URLs; raw itself when it does not parse.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	return u.Redacted()
 }
 
 // setCookie parses one Set-Cookie line, offers it to the jar and records

@@ -289,7 +289,7 @@ func runSign(ctx context.Context, streams *report.Streams, opts *signOptions) er
 		if err := plantSigned(opts.Jar, opts.URL, signed); err != nil {
 			return err
 		}
-		report.SignPlanted(streams, signed, opts.URL.String(), opts.Jar)
+		report.SignPlanted(streams, signed, opts.URL.Redacted(), opts.Jar)
 	}
 	return report.Signed(streams, signed, opts.Output)
 }
