@@ -40,9 +40,24 @@ type seqState struct {
 	// resync is set after a failed request: the server may or may not have
 	// counted it, so the next response sets the base without a check.
 	resync bool
-	last   int64
-	id     []byte
-	hasID  bool
+	// late counts the requests sent that never had an answer (timed out,
+	// cut by a closed connection): the server may still count each one,
+	// even after later requests, so a later jump by up to late is no gap.
+	late  int64
+	last  int64
+	id    []byte
+	hasID bool
+}
+
+// countedLate takes a jump of the counter by extra past the expected value
+// as that many late requests, and reports whether they account for it.
+func (s *seqState) countedLate(extra int64) bool {
+	if extra <= 0 {
+		return true
+	}
+	took := min(extra, s.late)
+	s.late -= took
+	return took == extra
 }
 
 func (s *seqState) setID(id []byte) {
@@ -60,8 +75,12 @@ func (a *anomalies) observeSequential(s *seqState, o observation) {
 	a.checked++
 	v := o.counter
 	if !s.started || s.resync {
-		if o.fresh || !s.started {
+		switch {
+		case o.fresh || !s.started:
 			a.created++
+			s.late = 0 // they were another session's
+		default:
+			s.countedLate(v - s.last - 1)
 		}
 		s.started, s.resync, s.last = true, false, v
 		s.setID(o.id)
@@ -71,7 +90,7 @@ func (a *anomalies) observeSequential(s *seqState, o observation) {
 	if o.fresh && v != next {
 		a.resets++
 		a.created++
-		s.last = v
+		s.last, s.late = v, 0
 		s.setID(o.id)
 		return
 	}
@@ -82,7 +101,9 @@ func (a *anomalies) observeSequential(s *seqState, o observation) {
 	switch {
 	case v == next:
 	case v > next:
-		a.gaps++
+		if !s.countedLate(v - next) {
+			a.gaps++
+		}
 	case v == s.last:
 		a.repeats++
 	default:

@@ -13,7 +13,7 @@ type seqObs struct {
 	counter int64
 	id      string
 	fresh   bool
-	failed  bool // a failed request precedes this response
+	failed  bool // a request sent and unanswered (timed out) precedes this response
 }
 
 func (o seqObs) observation() observation {
@@ -47,6 +47,16 @@ var seqTests = []struct {
 		anomalies{checked: 2, created: 1}},
 	{"failed request resyncs", []seqObs{{1, "", true, false}, {3, "", false, true}, {4, "", false, false}},
 		anomalies{checked: 3, created: 1}},
+	{"timed-out request counted late", []seqObs{{1, "", true, false}, {2, "", false, true}, {4, "", false, false}, {5, "", false, false}},
+		anomalies{checked: 4, created: 1}},
+	{"timed-out request counted before the next", []seqObs{{1, "", true, false}, {3, "", false, true}, {5, "", false, false}},
+		anomalies{checked: 3, created: 1, gaps: 1}},
+	{"late requests explain no more than their number", []seqObs{{1, "", true, false}, {2, "", false, true}, {5, "", false, false}},
+		anomalies{checked: 3, created: 1, gaps: 1}},
+	{"a late request explains one jump", []seqObs{{1, "", true, false}, {2, "", false, true}, {4, "", false, false}, {6, "", false, false}},
+		anomalies{checked: 4, created: 1, gaps: 1}},
+	{"late requests of a replaced session", []seqObs{{1, "7", true, false}, {1, "9", true, true}, {3, "9", false, false}},
+		anomalies{checked: 3, created: 2, gaps: 1}},
 	{"no id in body", []seqObs{{1, "", true, false}, {2, "", false, false}},
 		anomalies{checked: 2, created: 1}},
 }
@@ -57,8 +67,9 @@ func TestObserveSequential(t *testing.T) {
 			var a anomalies
 			var s seqState
 			for _, o := range tt.seq {
-				if o.failed {
+				if o.failed { // as requestFailed
 					s.resync = true
+					s.late++
 				}
 				a.observeSequential(&s, o.observation())
 			}

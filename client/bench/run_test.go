@@ -614,3 +614,63 @@ func TestRunJar(t *testing.T) {
 		}
 	}
 }
+
+// lateHandler is a session server that counts a request the client gave up
+// on after the client's next one: the session's second request is held
+// until its third arrives (on a new connection, after the client's
+// timeout), which counts, lets the held one count, and answers. The
+// client sees 1, (timeout), 2, 4, 5: consistent, the held request counted
+// late.
+func lateHandler(t *testing.T) http.Handler {
+	var mu sync.Mutex
+	count, arrived := int64(0), 0
+	release, counted, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(done) }) // before the server's Close, which waits for the held handler
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrived++
+		nth := arrived
+		mu.Unlock()
+		switch nth {
+		case 2: // held, whatever the client does meanwhile
+			select {
+			case <-release:
+			case <-done:
+				return
+			}
+		}
+		mu.Lock()
+		count++
+		n := count
+		mu.Unlock()
+		switch nth {
+		case 1:
+			http.SetCookie(w, &http.Cookie{Name: "sid", Value: "s1", Path: "/"})
+			w.WriteHeader(http.StatusCreated)
+		case 2:
+			close(counted)
+		case 3:
+			close(release)
+			<-counted
+		}
+		fmt.Fprintf(w, `{"sid":"s1","visitCount":%d}`, n)
+	})
+}
+
+// TestRunTimedOutRequestCountedLate: a request that timed out may still be
+// counted by the server, after the next one: the counter then jumps by
+// one, which is no gap.
+func TestRunTimedOutRequestCountedLate(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		srv := httptest.NewServer(lateHandler(t))
+		t.Cleanup(srv.Close)
+		res := runBounded(t, 30*time.Second, Config{
+			Engine: engine, URLs: []string{srv.URL}, Concurrency: 1, Requests: 5,
+			Timeout: 300 * time.Millisecond, CounterPath: DefaultCounterPath, IDPath: DefaultIDPath,
+		})
+		c := res.Consistency
+		if res.Successes != 4 || res.Errors[errTimeout] != 1 || c.Verdict != VerdictConsistent || c.Gaps != 0 || c.Checked != 4 {
+			t.Fatalf("successes %d errors %v %v consistency %+v", res.Successes, res.Errors, res.ErrorSamples, c)
+		}
+	})
+}

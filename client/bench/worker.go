@@ -156,8 +156,8 @@ func (w *worker) connectFailed(v *vu, ti int, err error) {
 	}
 }
 
-// requestFailed counts a request to target ti that failed with err; a
-// timeout says how far the request got.
+// requestFailed counts a request to target ti that was sent and failed
+// with err; a timeout says how far the request got.
 func (w *worker) requestFailed(v *vu, ti int, err error) {
 	e := w.e
 	class := classify(err)
@@ -169,6 +169,7 @@ func (w *worker) requestFailed(v *vu, ti int, err error) {
 		}
 	}
 	w.fail(v, ti, class, fmt.Errorf("%s %s: %w", e.cfg.Method, e.targets[ti].raw, err))
+	v.seq.late++ // sent, and the server may count it yet
 }
 
 // cutShort counts a request of v to target ti, sent at start, that the end
