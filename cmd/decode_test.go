@@ -31,14 +31,8 @@ import (
 // stderr and the exit code.
 func runDecodeCLI(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	streams, in, out, errOut := report.Test()
-	in.WriteString(stdin)
-	root := NewRootCmd(streams)
-	root.SetArgs(append([]string{"decode"}, args...))
-	ctx := context.Background()
-	err := root.ExecuteContext(ctx)
-	code := ExitCode(err, ctx, streams)
-	return out.String(), errOut.String(), code
+	code, out, errOut := runSessctlIn(t, stdin, append([]string{"decode"}, args...)...)
+	return out, errOut, code
 }
 
 type cliDecoded struct {

@@ -19,18 +19,8 @@ import (
 // runSignCLI runs "sessctl sign args..." in process with stdin.
 func runSignCLI(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	return runWithStdin(t, stdin, append([]string{"sign"}, args...)...)
-}
-
-func runWithStdin(t *testing.T, stdin string, args ...string) (string, string, int) {
-	t.Helper()
-	streams, in, out, errOut := report.Test()
-	in.WriteString(stdin)
-	root := NewRootCmd(streams)
-	root.SetArgs(args)
-	ctx := context.Background()
-	code := ExitCode(root.ExecuteContext(ctx), ctx, streams)
-	return out.String(), errOut.String(), code
+	code, out, errOut := runSessctlIn(t, stdin, append([]string{"sign"}, args...)...)
+	return out, errOut, code
 }
 
 func TestSignFlags(t *testing.T) {
@@ -143,7 +133,7 @@ func TestSignReSignsDecodeDocument(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("sign: exit %d: %s", code, errOut)
 			}
-			doc, errOut, code := runWithStdin(t, "", "decode", strings.TrimSpace(signed), "--secret", tt.secret, "-o", "json")
+			doc, errOut, code := runDecodeCLI(t, "", strings.TrimSpace(signed), "--secret", tt.secret, "-o", "json")
 			if code != 0 {
 				t.Fatalf("decode %s: exit %d: %s\n%s", signed, code, errOut, doc)
 			}
@@ -157,7 +147,7 @@ func TestSignReSignsDecodeDocument(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("re-sign: exit %d: %s", code, errOut)
 			}
-			doc2, errOut, code := runWithStdin(t, "", "decode", strings.TrimSpace(again), "--secret", tt.secret, "-o", "json")
+			doc2, errOut, code := runDecodeCLI(t, "", strings.TrimSpace(again), "--secret", tt.secret, "-o", "json")
 			if code != 0 {
 				t.Fatalf("decode re-signed: exit %d: %s\n%s", code, errOut, doc2)
 			}
@@ -188,7 +178,7 @@ func TestSignReSignsDecodeDocument(t *testing.T) {
 // answers.
 func visitCount(t *testing.T, url, jar string) float64 {
 	t.Helper()
-	out, errOut, code := runWithStdin(t, "", "visit", url, "--jar", jar, "-o", "json")
+	code, out, errOut := runSessctl(t, "visit", url, "--jar", jar, "-o", "json")
 	if code != 0 {
 		t.Fatalf("visit: exit %d: %s", code, errOut)
 	}

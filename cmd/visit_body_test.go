@@ -56,18 +56,6 @@ func str(p *string) string {
 	return *p
 }
 
-// runSessctlIn is runSessctl with stdin.
-func runSessctlIn(t *testing.T, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	streams, in, out, errOut := report.Test()
-	in.WriteString(stdin)
-	root := NewRootCmd(streams)
-	root.SetArgs(args)
-	ctx := context.Background()
-	code := ExitCode(root.ExecuteContext(ctx), ctx, streams)
-	return code, out.String(), errOut.String()
-}
-
 // A login form reaches a real framework's form parser (Flask's), as
 // curl -d sends it; --json reaches its JSON parser; an empty body is a
 // POST with Content-Length 0.

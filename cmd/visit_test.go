@@ -23,7 +23,15 @@ import (
 // code, stdout and stderr.
 func runSessctl(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	streams, _, out, errOut := report.Test()
+	return runSessctlIn(t, "", args...)
+}
+
+// runSessctlIn is runSessctl with stdin: every in-process run of the
+// command tree goes through it.
+func runSessctlIn(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	streams, in, out, errOut := report.Test()
+	in.WriteString(stdin)
 	root := NewRootCmd(streams)
 	root.SetArgs(args)
 	ctx := context.Background()
