@@ -102,6 +102,12 @@ func JarWarnings(s *Streams, warnings []string) {
 // each visit printed when done, the summary at the end), "json" (one
 // document at the end, VisitJSON) and "jsonl" (one object of VisitJSON's
 // "visits" a line, each written when its visit is done).
+//
+// The text view shows, for each visit, the request and status line, the
+// cookies sent, each Set-Cookie with its attributes and what the jar did
+// with it, the body (pretty JSON when it is JSON) and what changed since
+// the previous visit (visitCount 1 → 2), coloured through the stylesheet
+// (plain text for pipes and NO_COLOR). Its layout may change.
 type VisitWriter struct {
 	s      *Streams
 	format string
@@ -111,7 +117,13 @@ type VisitWriter struct {
 
 // NewVisitWriter returns a VisitWriter printing to s.Out in format.
 func NewVisitWriter(s *Streams, format string) *VisitWriter {
-	return &VisitWriter{s: s, format: format, st: newStyles(s.renderer())}
+	return newVisitWriter(s, s.renderer(), format)
+}
+
+// newVisitWriter is NewVisitWriter with the renderer given (the golden
+// tests force a colour profile).
+func newVisitWriter(s *Streams, r *lipgloss.Renderer, format string) *VisitWriter {
+	return &VisitWriter{s: s, format: format, st: newStyles(r)}
 }
 
 // Step prints one visit (table and jsonl; json waits for End).
@@ -148,36 +160,8 @@ func (w *VisitWriter) End(v *Visit) error {
 	return err
 }
 
-// VisitText writes the human view of v to s.Out, coloured through
-// the stylesheet (plain text for pipes and NO_COLOR).
-//
-// The view (-o table, the default) shows, for each visit, the request and status
-// line, the cookies sent, each Set-Cookie with its attributes and what the
-// jar did with it, the body (pretty JSON when it is JSON) and what changed
-// since the previous visit (visitCount 1 → 2). Its layout may change.
-func VisitText(s *Streams, v *Visit) error {
-	return visitText(s.Out, s.renderer(), v)
-}
-
 // maxBodyLines bounds how much of a body the text view shows.
 const maxBodyLines = 40
-
-func visitText(w io.Writer, r *lipgloss.Renderer, v *Visit) error {
-	st := newStyles(r)
-	var b strings.Builder
-	c := columns{b: &b, st: st, width: visitLabelWidth}
-	for i := range v.Visits {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		writeStep(c, &v.Visits[i])
-	}
-	b.WriteByte('\n')
-	b.WriteString(visitSummary(st, v))
-	b.WriteByte('\n')
-	_, err := io.WriteString(w, b.String())
-	return err
-}
 
 // visitLabelWidth is the width of the label column: "cookies sent" and a
 // space or two.

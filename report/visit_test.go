@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +88,18 @@ func miscVisit() *Visit {
 	}
 }
 
+// visitText prints v through a VisitWriter in the table format, as visit
+// does a visit at a time, with the renderer r.
+func visitText(w io.Writer, r *lipgloss.Renderer, v *Visit) error {
+	vw := newVisitWriter(&Streams{Out: w}, r, "table")
+	for i := range v.Visits {
+		if err := vw.Step(&v.Visits[i]); err != nil {
+			return err
+		}
+	}
+	return vw.End(v)
+}
+
 func renderVisit(t *testing.T, v *Visit, profile termenv.Profile) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -124,8 +137,11 @@ func TestVisitTextNoColorOnPipes(t *testing.T) {
 		{Out: &bytes.Buffer{}},                              // a pipe
 		{Out: &bytes.Buffer{}, OutTTY: true, NoColor: true}, // NO_COLOR on a terminal
 	} {
-		if err := VisitText(s, demoVisit()); err != nil {
-			t.Fatal(err)
+		v, w := demoVisit(), NewVisitWriter(s, "table")
+		for i := range v.Visits {
+			if err := w.Step(&v.Visits[i]); err != nil {
+				t.Fatal(err)
+			}
 		}
 		out := s.Out.(*bytes.Buffer).String()
 		if strings.Contains(out, "\x1b[") {
