@@ -286,7 +286,11 @@ func runSign(ctx context.Context, streams *report.Streams, opts *signOptions) er
 		signed = append(signed, cs)
 	}
 	if opts.Jar != "" {
-		if err := plantSigned(opts.Jar, opts.URL, signed); err != nil {
+		var all []cookie.SignedCookie
+		for _, cs := range signed {
+			all = append(all, cs...)
+		}
+		if err := client.PlantCookies(opts.Jar, opts.URL, all); err != nil {
 			return err
 		}
 		report.SignPlanted(streams, signed, opts.URL.Redacted(), opts.Jar)
@@ -308,21 +312,4 @@ func signError(err error) error {
 		return &usageError{err}
 	}
 	return err
-}
-
-// plantSigned stores the cookies in the jar at path as if u's server had
-// set them with Path=/, and saves it.
-func plantSigned(path string, u *url.URL, signed [][]cookie.SignedCookie) error {
-	jar, err := client.OpenJar(path, client.JarOptions{})
-	if err != nil {
-		return err
-	}
-	for _, cs := range signed {
-		for _, c := range cs {
-			if _, err := jar.SetCookie(u, &cookie.SetCookie{Name: c.Name, Value: c.Value, Path: "/", HttpOnly: true}); err != nil {
-				return fmt.Errorf("plant %s in %s: %w", c.Name, path, err)
-			}
-		}
-	}
-	return jar.Save()
 }
