@@ -58,3 +58,18 @@ func ReadPublicKeyFile(path string) ([]crypto.PublicKey, error) {
 	}
 	return ks, nil
 }
+
+// ReadPrivateKeyFile reads the first PEM private key in the file at path,
+// for signing RS*, PS*, ES* and EdDSA JWTs. Errors name the file, not the
+// flag.
+func ReadPrivateKeyFile(path string) (crypto.Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	k, err := cookie.ParsePrivateKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return k, nil
+}

@@ -102,13 +102,11 @@ usage error naming its flag (exit 2).`,
 				opts.Key.Secret = []byte(secret)
 			}
 			if keyFile != "" {
-				data, err := os.ReadFile(keyFile)
+				k, err := client.ReadPrivateKeyFile(keyFile)
 				if err != nil {
 					return &usageError{fmt.Errorf("--key: %w", err)}
 				}
-				if opts.Key.PrivateKey, err = cookie.ParsePrivateKey(data); err != nil {
-					return &usageError{fmt.Errorf("--key %s: %w", keyFile, err)}
-				}
+				opts.Key.PrivateKey = k
 			}
 			if confusion != "" {
 				if opts.Key.Secret != nil {

@@ -52,6 +52,8 @@ func TestSignUsageErrors(t *testing.T) {
 		{[]string{"--format", "securecookie", "--secret", secret, "--enc-key", "short", "{}"}, "--enc-key"},
 		{[]string{"--format", "jwt", "--opt", "alg=RS256", "{}"}, "--key"},
 		{[]string{"--format", "jwt", "--key-confusion", pem, "{}"}, "--key-confusion"},
+		{[]string{"--format", "jwt", "--key", pem, "{}"}, "--key: " + pem + ": no PEM private key found"},
+		{[]string{"--format", "jwt", "--key", "/nonexistent/key.pem", "{}"}, "--key: open /nonexistent/key.pem"},
 		{[]string{"--format", "flask", "--secret", secret, "--opt", "digest=md5", "{}"}, "--opt"},
 		{[]string{"--format", "nope", "--secret", secret, "{}"}, "--format"},
 		{[]string{"--secret", secret, `{"a":1}`}, "--format"},
