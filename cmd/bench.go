@@ -26,9 +26,6 @@ type benchOptions struct {
 	// LatencySpectrum prints the full percentile distribution after the
 	// text view (--latency-spectrum).
 	LatencySpectrum bool
-	// Threads is the GOMAXPROCS of the run, and the epoll engine's event
-	// loops; 0 picks it (see threadsFor).
-	Threads int
 }
 
 func newBenchCmd(streams *report.Streams, runF func(context.Context, *benchOptions) error) *cobra.Command {
@@ -100,10 +97,7 @@ interrupted.`,
 				}
 				opts.URLs = append(opts.URLs, u)
 			}
-			switch {
-			case opts.Threads < 0:
-				return &usageError{fmt.Errorf("--threads must not be negative, not %d", opts.Threads)}
-			case opts.Output != "table" && opts.Output != "json":
+			if opts.Output != "table" && opts.Output != "json" {
 				return &usageError{fmt.Errorf("-o/--output must be table or json, not %q", opts.Output)}
 			}
 			var err error
@@ -197,6 +191,7 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 		cfg.Engine = bench.EngineGoroutine
 	}
 	cfg.URLs = urls
+	// Threads is also the run's GOMAXPROCS; 0 picks it (see threadsFor).
 	n := threadsFor(opts.Threads, opts.URLs, bench.EngineFor(cfg))
 	if n != runtime.GOMAXPROCS(0) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
