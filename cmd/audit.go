@@ -95,15 +95,8 @@ audit could not be made (bad flags, app unreachable); 130 interrupted.`,
 					return &usageError{fmt.Errorf("--authed-match: %w", err)}
 				}
 			}
-			h, err := parseHeaderLines(headers)
-			if err != nil {
+			if opts.Header, err = parseVisitHeaders(headers); err != nil {
 				return &usageError{err}
-			}
-			for _, kv := range h {
-				if opts.Header == nil {
-					opts.Header = map[string][]string{}
-				}
-				opts.Header.Add(kv[0], kv[1])
 			}
 			if opts.Wordlist != "" {
 				f, err := os.Open(opts.Wordlist)
@@ -169,7 +162,7 @@ func defaultDemoFlows(cfg *audit.Config) {
 func runAudit(ctx context.Context, streams *report.Streams, opts *auditOptions) error {
 	cfg := opts.Config
 	if cfg.URL == "" {
-		srv, err := demo.Open("", demo.Options{SameSite: "lax"}) // serve-demo's default --same-site
+		srv, err := demo.Open("", demo.Options{SameSite: defaultSameSite})
 		if err != nil {
 			return fmt.Errorf("start the embedded demo server: %w", err)
 		}

@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// parseVisitHeaders reads -H "Name: value" lines into the header visit and
+// audit send.
 func parseVisitHeaders(lines []string) (http.Header, error) {
 	kvs, err := parseHeaderLines(lines)
 	if err != nil {
