@@ -42,8 +42,9 @@ type serveDemoOptions struct {
 	NoHTTPOnly         bool
 }
 
-// defaultSameSite is serve-demo's --same-site default, which visit's
-// embedded demo serves too: without URL visit serves what serve-demo does.
+// defaultSameSite is serve-demo's --same-site default, which the embedded
+// demo of visit and audit serves too: without URL they see what serve-demo
+// serves.
 const defaultSameSite = "lax"
 
 func newServeDemoCmd(streams *report.Streams, runF func(context.Context, *serveDemoOptions) error) *cobra.Command {
