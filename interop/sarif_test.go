@@ -1,9 +1,13 @@
 package interop
 
 import (
+	"bufio"
+	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,11 +22,9 @@ func TestAuditSARIFSchema(t *testing.T) {
 	bin := sessctl(t)
 	flows := []string{"--samples", "0", "--no-load"}
 	weak := func(t *testing.T) []string {
-		addr := testenv.FreeAddr(t)
-		start(t, dir, nil, bin, "serve-demo", "--addr", addr, "--secret", randHex(16),
+		url := serveDemo(t, bin, "--secret", randHex(16),
 			"--no-regenerate", "--ids", "sequential", "--no-httponly", "--logout-keeps-session")
-		testenv.WaitListening(t, addr, 30*time.Second)
-		return []string{"http://" + addr + "/", "--samples", "200", "--no-load",
+		return []string{url, "--samples", "200", "--no-load",
 			"--login", "POST /login", "--login-data", "user=alice", "--logout", "POST /logout", "--authed", "GET /me"}
 	}
 	for _, tc := range []struct {
@@ -53,6 +55,37 @@ func TestAuditSARIFSchema(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serveDemo starts sessctl serve-demo args... on a port the kernel picks
+// (--addr 127.0.0.1:0) and returns the URL it prints once it listens: no
+// other process can take the port between choosing and binding it.
+func serveDemo(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	c := exec.Command(bin, append([]string{"serve-demo", "--addr", "127.0.0.1:0"}, args...)...)
+	var stderr bytes.Buffer
+	c.Stderr = &stderr
+	out, err := c.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
+		t.Fatalf("start %v: %v", c.Args, err)
+	}
+	t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	// A serve-demo that neither listens nor exits is killed, and its
+	// closed stdout ends the read below.
+	stuck := time.AfterFunc(time.Minute, func() { c.Process.Kill() })
+	defer stuck.Stop()
+	r := bufio.NewReader(out)
+	line, err := r.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "http://") {
+		c.Process.Kill()
+		c.Wait()
+		t.Fatalf("%v printed %q, not its URL: %v\n%s", c.Args, line, err, stderr.String())
+	}
+	go io.Copy(io.Discard, r) // the rest of stdout, should there be any
+	return strings.TrimSpace(line)
 }
 
 func stderrOf(err error) []byte {
