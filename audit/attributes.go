@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sessctl/sessctl/client"
 	"github.com/sessctl/sessctl/cookie"
 )
 
@@ -28,7 +29,7 @@ func (a *auditor) checkAttributes(ctx context.Context) (string, error) {
 	}
 	ev := Evidence{Request: req, Detail: "Set-Cookie: " + raw}
 	https := a.base.Scheme == "https"
-	loop := isLoopback(a.base.Hostname())
+	loop := client.IsLoopback(strings.ToLower(a.base.Hostname()))
 	note := ""
 
 	if !c.HttpOnly {

@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -180,15 +179,6 @@ func header(s client.Step, name string) string {
 		}
 	}
 	return strings.Join(vs, ", ")
-}
-
-// isLoopback tells whether host names this machine.
-func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // resolve is target relative to base.

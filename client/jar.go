@@ -497,10 +497,13 @@ func jarRequestHost(u *url.URL) (host string, secure bool, err error) {
 	if host == "" {
 		return "", false, ErrUnsupportedURL
 	}
-	return host, u.Scheme == "https" || jarIsLoopback(host), nil
+	return host, u.Scheme == "https" || IsLoopback(host), nil
 }
 
-func jarIsLoopback(host string) bool {
+// IsLoopback tells whether host (lower case, no port) names this machine:
+// localhost, a name under .localhost, or a loopback IP. On such a host
+// browsers and curl treat http as a secure origin.
+func IsLoopback(host string) bool {
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
