@@ -31,10 +31,8 @@ func (ts tokenSource) extract(r bench.Response) string {
 	switch ts.kind {
 	case "cookie":
 		for _, line := range r.SetCookies {
-			pair, _, _ := strings.Cut(string(line), ";")
-			name, value, _ := strings.Cut(pair, "=")
-			if strings.TrimSpace(name) == ts.name {
-				return cookie.SessionID(strings.TrimSpace(value))
+			if c, err := cookie.ParseSetCookie(string(line)); err == nil && c.Name == ts.name {
+				return cookie.SessionID(c.Value)
 			}
 		}
 	case "header":
