@@ -63,6 +63,9 @@ func TestDemoModes(t *testing.T) {
 			// A cookie-carried session loses concurrent updates by nature
 			// (each response carries its own copy): not this case's point.
 			res := demoAuditNoLoad(t, tc.opts, tc.samples, tc.opts.Mode == demo.ModeCookie)
+			if tc.samples > 0 && (res.Tokens == nil || res.Tokens.Samples != tc.samples) {
+				t.Errorf("tokens %+v, want %d analysed", res.Tokens, tc.samples)
+			}
 			got := ids(res)
 			if len(got) != len(tc.want) {
 				t.Errorf("findings %v, want %v", got, tc.want)
