@@ -132,22 +132,26 @@ func (a *auditor) findSession() {
 	}
 	a.sess = pick
 	a.res.SessionCookie = pick.Name
-	if f, _ := cookie.Detect(a.input(pick.Name, pick.Value)); f != nil {
+	if f, _ := cookie.Detect(a.sessionInput()); f != nil {
 		a.fmt = f.Name()
 	}
 	a.res.CookieCarried = a.fmt != "" && a.fmt != "express" && a.fmt != "opaque"
 }
 
-// input is the decode input of a session cookie, with its companion
-// signature cookie from the first response.
-func (a *auditor) input(name, value string) cookie.Input {
-	in := cookie.Input{Name: name, Value: value, Origin: cookie.OriginServer}
+// sessionInput is the decode input of the session cookie: the first
+// response's cookies with their "<name>.sig" companions paired, as decode
+// --url pairs them (cookie.PairSignatures), and the session's among them.
+func (a *auditor) sessionInput() cookie.Input {
+	var ins []cookie.Input
 	for _, sc := range a.first.SetCookies {
-		if sc.Name == name+".sig" {
-			in.Sig, in.HasSig = sc.Value, true
+		ins = append(ins, cookie.Input{Name: sc.Name, Value: sc.Value, Origin: cookie.OriginServer})
+	}
+	for _, in := range cookie.PairSignatures(ins) {
+		if in.Name == a.sess.Name && in.Value == a.sess.Value {
+			return in
 		}
 	}
-	return in
+	return cookie.Input{Name: a.sess.Name, Value: a.sess.Value, Origin: cookie.OriginServer}
 }
 
 // visit makes one request through jar (Cookie header extra, when not

@@ -18,7 +18,7 @@ func (a *auditor) checkContent(ctx context.Context) (string, error) {
 	if a.sess == nil {
 		return skipped + "no session cookie", nil
 	}
-	b, err := cookie.DecodeAll(ctx, []cookie.Input{a.input(a.sess.Name, a.sess.Value)},
+	b, err := cookie.DecodeAll(ctx, []cookie.Input{a.sessionInput()},
 		cookie.BatchOptions{Wordlist: a.cfg.Wordlist, Now: a.cfg.Now})
 	if err != nil {
 		return "", err
