@@ -158,7 +158,7 @@ func Main() int {
 }
 
 // ExitCode maps the error a command returned to sessctl's exit code and
-// prints it once to stderr as "sessctl: <err>".
+// prints it once to stderr as "sessctl: <err>" (report.Error).
 func ExitCode(err error, ctx context.Context, streams *report.Streams) int {
 	if err == nil {
 		return ExitOK
@@ -167,14 +167,14 @@ func ExitCode(err error, ctx context.Context, streams *report.Streams) int {
 	switch {
 	case errors.As(err, &check):
 		if check.Msg != "" {
-			fmt.Fprintf(streams.ErrOut, "sessctl: %s\n", check.Msg)
+			report.Error(streams, check.Msg)
 		}
 		return ExitCheckFailed
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		fmt.Fprintln(streams.ErrOut, "sessctl: interrupted")
+		report.Error(streams, "interrupted")
 		return ExitInterrupted
 	default:
-		fmt.Fprintf(streams.ErrOut, "sessctl: %s\n", err)
+		report.Error(streams, err.Error())
 		return ExitTrouble
 	}
 }

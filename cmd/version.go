@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -16,8 +15,7 @@ func newVersionCmd(streams *report.Streams) *cobra.Command {
 		Example: "  sessctl version",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(streams.Out, versionLine(version()))
-			return err
+			return report.Version(streams, versionLine(version()))
 		},
 	}
 }

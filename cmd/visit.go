@@ -237,7 +237,7 @@ func runVisit(ctx context.Context, streams *report.Streams, opts *visitOptions) 
 	if rerr := out.End(v); werr == nil {
 		werr = rerr
 	}
-	if _, jerr := streams.Out.Write(jarOut.Bytes()); werr == nil {
+	if jerr := report.JarOut(streams, jarOut.Bytes()); werr == nil {
 		werr = jerr
 	}
 	if err == nil {

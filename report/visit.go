@@ -97,6 +97,13 @@ func JarWarnings(s *Streams, warnings []string) {
 	}
 }
 
+// JarOut writes the jar as saved to s.Out (--jar -), after the report, as
+// curl -c - writes it after the body.
+func JarOut(s *Streams, cookiesTxt []byte) error {
+	_, err := s.Out.Write(cookiesTxt)
+	return err
+}
+
 // VisitWriter prints a run of visits as it goes: Step for each visit when
 // it is done, End once after the last. Formats: "table" (the text view,
 // each visit printed when done, the summary at the end), "json" (one
