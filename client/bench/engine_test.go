@@ -91,23 +91,10 @@ type rawOptions struct {
 // of its responses. It returns its URL.
 func rawServer(t *testing.T, o rawOptions) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var mu sync.Mutex
 	store := map[string]int64{}
 	ids := 0
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	serve := func(c net.Conn) {
+	return serveConns(t, func(c net.Conn) {
 		defer c.Close()
 		br := bufio.NewReader(c)
 		for served := 0; ; served++ {
@@ -167,7 +154,28 @@ func rawServer(t *testing.T, o rawOptions) string {
 				return
 			}
 		}
+	})
+}
+
+// serveConns is a loopback server that runs serve on each connection it
+// accepts, each in a goroutine of its own; at the end of the test it stops
+// listening and closes the connections. It returns the URL.
+func serveConns(tb testing.TB, serve func(net.Conn)) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
 	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	tb.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -302,41 +310,27 @@ func TestRunServerProcessSignalled(t *testing.T) {
 // that the client's allocations can be counted. It returns its URL.
 func constServer(tb testing.TB) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { ln.Close() })
 	resp := []byte("HTTP/1.1 200 OK\r\nX-Powered-By: Express\r\nContent-Type: application/json; charset=utf-8\r\n" +
 		"Content-Length: 102\r\nETag: W/\"66-abcdefghijklmnopqrstuvwxyz0\"\r\nDate: Sat, 28 Nov 2026 00:00:00 GMT\r\n\r\n" +
 		`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"sid":1234,"visitCount":2}`)
-	go func() {
+	return serveConns(tb, func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
-			if err != nil {
+			for { // one request: up to the blank line
+				line, err := br.ReadSlice('\n')
+				if err != nil {
+					return
+				}
+				if len(line) <= 2 {
+					break
+				}
+			}
+			if _, err := c.Write(resp); err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					for { // one request: up to the blank line
-						line, err := br.ReadSlice('\n')
-						if err != nil {
-							return
-						}
-						if len(line) <= 2 {
-							break
-						}
-					}
-					if _, err := c.Write(resp); err != nil {
-						return
-					}
-				}
-			}()
 		}
-	}()
-	return "http://" + ln.Addr().String() + "/"
+	})
 }
 
 // TestRunNoAllocationPerRequest: a request costs neither engine an

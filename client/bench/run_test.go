@@ -420,33 +420,7 @@ func TestRunSharedCookieSession(t *testing.T) {
 // hungServer accepts connections and reads requests but never answers; it
 // returns the URL.
 func hungServer(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go io.Copy(io.Discard, c)
-		}
-	}()
-	return "http://" + ln.Addr().String() + "/"
+	return serveConns(t, func(c net.Conn) { io.Copy(io.Discard, c) })
 }
 
 // TestRunHungServerUnfinished: a -d run against a server that never

@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"bufio"
 	"io"
-	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -158,40 +156,10 @@ func FuzzReadResponse(f *testing.F) {
 
 // BenchmarkRoundTrip is the hot loop's client side on a real loopback
 // connection: build the request from the template and cookies, write it,
-// parse the response and read the counter. The server side is a goroutine
+// parse the response and read the counter. The server side is constServer,
 // answering the demo's bytes as fast as it reads requests.
 func BenchmarkRoundTrip(b *testing.B) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	resp := []byte("HTTP/1.1 200 OK\r\nX-Powered-By: Express\r\nContent-Type: application/json; charset=utf-8\r\n" +
-		"Content-Length: 102\r\nETag: W/\"66-abcdefghijklmnopqrstuvwxyz0\"\r\nDate: Sat, 28 Nov 2026 00:00:00 GMT\r\n\r\n" +
-		`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"sid":1234,"visitCount":2}`)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for {
-			for { // one request: up to the blank line
-				line, err := br.ReadSlice('\n')
-				if err != nil {
-					return
-				}
-				if len(line) <= 2 {
-					break
-				}
-			}
-			if _, err := c.Write(resp); err != nil {
-				return
-			}
-		}
-	}()
-	tg, _ := parseTarget("http://" + ln.Addr().String() + "/")
+	tg, _ := parseTarget(constServer(b))
 	e := &engine{targets: []*target{tg}, tmpls: []*requestTemplate{newRequestTemplate(tg, "GET", nil, nil)}}
 	v := e.newVU(userCookies{})
 	v.cookies.seed("connect.sid=s%3AVz3W8h3x1Yq0fY2bE9mJk5hA7pR4tL6u.0123456789abcdefghijklmnopqrstuvwxyzABCDE")
