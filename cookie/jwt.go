@@ -185,6 +185,15 @@ func jwtHash(alg string) string {
 	return ""
 }
 
+// jwtDigest hashes signed with the SHA-2 an RS*, PS* or ES* alg names;
+// the caller has checked alg (jwtAsymmetric).
+func jwtDigest(alg string, signed []byte) (crypto.Hash, []byte) {
+	ch := map[string]crypto.Hash{"sha256": crypto.SHA256, "sha384": crypto.SHA384, "sha512": crypto.SHA512}[jwtHash(alg)]
+	h := ch.New()
+	h.Write(signed)
+	return ch, h.Sum(nil)
+}
+
 func jwtAsymmetric(alg string) bool {
 	if alg == "EdDSA" || alg == "Ed25519" {
 		return true
@@ -201,18 +210,7 @@ func verifyJWS(alg string, key crypto.PublicKey, signed, sig []byte) bool {
 		k, ok := key.(ed25519.PublicKey)
 		return ok && ed25519.Verify(k, signed, sig)
 	}
-	var ch crypto.Hash
-	switch jwtHash(alg) {
-	case "sha256":
-		ch = crypto.SHA256
-	case "sha384":
-		ch = crypto.SHA384
-	case "sha512":
-		ch = crypto.SHA512
-	}
-	h := ch.New()
-	h.Write(signed)
-	digest := h.Sum(nil)
+	ch, digest := jwtDigest(alg, signed)
 	switch alg[:2] {
 	case "RS":
 		k, ok := key.(*rsa.PublicKey)

@@ -126,18 +126,7 @@ func signJWS(alg string, key crypto.Signer, signed []byte, r SignRequest) ([]byt
 		}
 		return ed25519.Sign(k, signed), nil
 	}
-	var ch crypto.Hash
-	switch jwtHash(alg) {
-	case "sha256":
-		ch = crypto.SHA256
-	case "sha384":
-		ch = crypto.SHA384
-	default:
-		ch = crypto.SHA512
-	}
-	h := ch.New()
-	h.Write(signed)
-	digest := h.Sum(nil)
+	ch, digest := jwtDigest(alg, signed)
 	switch alg[:2] {
 	case "RS", "PS":
 		k, ok := key.(*rsa.PrivateKey)
