@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sessctl/sessctl/audit"
-	"github.com/sessctl/sessctl/client"
 	"github.com/sessctl/sessctl/client/bench"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/report"
@@ -69,14 +68,13 @@ audit could not be made (bad flags, app unreachable); 130 interrupted.`,
   sessctl audit http://127.0.0.1:3000/ -o json | jq '.findings[] | {id, severity}'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				u, err := client.ParseURL(args[0])
-				if err != nil {
-					return &usageError{err}
-				}
-				opts.URL = u
+			urls, err := parseURLArgs(args)
+			if err != nil {
+				return err
 			}
-			var err error
+			if len(urls) == 1 {
+				opts.URL = urls[0]
+			}
 			if opts.FailOn, err = audit.ParseSeverity(failOn); err != nil {
 				return &usageError{fmt.Errorf("--fail-on: %w", err)}
 			}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sessctl/sessctl/client"
 	"github.com/sessctl/sessctl/client/bench"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/report"
@@ -90,22 +89,18 @@ interrupted.`,
   sessctl bench http://127.0.0.1:3000/ --jar cookies.txt -n 500   # the session a visit left in cookies.txt
   sessctl bench https://app.test/api/count -k --counter data.visits --id data.user.id -H 'Accept: application/json'`,
 		RunE: func(c *cobra.Command, args []string) error {
-			for _, a := range args {
-				u, err := client.ParseURL(a)
-				if err != nil {
-					return &usageError{err}
-				}
-				opts.URLs = append(opts.URLs, u)
+			var err error
+			if opts.URLs, err = parseURLArgs(args); err != nil {
+				return err
 			}
 			if opts.Output != "table" && opts.Output != "json" {
 				return &usageError{fmt.Errorf("-o/--output must be table or json, not %q", opts.Output)}
 			}
-			var err error
 			if opts.Header, err = parseHeaderLines(headers); err != nil {
 				return &usageError{err}
 			}
 			if c.Flags().Changed("data") {
-				if opts.Body, err = readVisitData(data, streams.In); err != nil {
+				if opts.Body, err = readFormData(data, streams.In); err != nil {
 					return err
 				}
 				if opts.Method == "" {

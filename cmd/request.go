@@ -9,10 +9,26 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/sessctl/sessctl/client"
 )
 
 // parseVisitHeaders reads -H "Name: value" lines into the header visit and
 // audit send.
+// parseURLArgs reads the URL arguments of visit, audit and bench through
+// client.ParseURL; a bad one is a usage error.
+func parseURLArgs(args []string) ([]string, error) {
+	var urls []string
+	for _, a := range args {
+		u, err := client.ParseURL(a)
+		if err != nil {
+			return nil, &usageError{err}
+		}
+		urls = append(urls, u)
+	}
+	return urls, nil
+}
+
 func parseVisitHeaders(lines []string) (http.Header, error) {
 	kvs, err := parseHeaderLines(lines)
 	if err != nil {
@@ -77,9 +93,7 @@ func (b *bodyFlags) read(f *pflag.FlagSet, stdin io.Reader, h http.Header) ([]by
 	var err error
 	switch given[0] {
 	case "--data":
-		if body, err = readBodyArg("--data", b.data, stdin); err == nil && strings.HasPrefix(b.data, "@") {
-			body = bytes.ReplaceAll(bytes.ReplaceAll(body, []byte("\r"), nil), []byte("\n"), nil)
-		}
+		body, err = readFormData(b.data, stdin)
 	case "--data-binary":
 		body, err = readBodyArg("--data-binary", b.binary, stdin)
 	case "--json":
@@ -94,6 +108,23 @@ func (b *bodyFlags) read(f *pflag.FlagSet, stdin io.Reader, h http.Header) ([]by
 		body = []byte{} // an empty body is still a body: POST, Content-Length: 0
 	}
 	return body, nil
+}
+
+// readFormData reads -d/--data of visit and bench: the string itself, or
+// with @ a file (@- for stdin) with CR and LF removed, as curl -d does; an
+// empty body is not nil.
+func readFormData(data string, stdin io.Reader) ([]byte, error) {
+	b, err := readBodyArg("--data", data, stdin)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(data, "@") {
+		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r"), nil), []byte("\n"), nil)
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b, nil
 }
 
 // readBodyArg is a body flag's value: the text itself, or with @ a file's

@@ -5,11 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -83,12 +81,12 @@ shown before the error.`,
   sessctl visit https://app.test/api/login --json '{"user":"bob"}' -v`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				u, err := client.ParseURL(args[0])
-				if err != nil {
-					return &usageError{err}
-				}
-				opts.URL = u
+			urls, err := parseURLArgs(args)
+			if err != nil {
+				return err
+			}
+			if len(urls) == 1 {
+				opts.URL = urls[0]
 			}
 			if opts.Count < 1 {
 				return &usageError{fmt.Errorf("-n/--count must be at least 1, not %d", opts.Count)}
@@ -145,23 +143,6 @@ shown before the error.`,
 	f.BoolVar(&opts.Fresh, "fresh", false, "start a new session: forget the jar's cookies for URL (other sites' stay)")
 	f.BoolVar(&opts.JarReadOnly, "jar-read-only", false, "read and send the jar's cookies, never write the jar")
 	return c
-}
-
-// readVisitData reads bench's --data: the string itself, or with @ a file
-// (@- for stdin) with CR and LF removed, as curl -d does; an empty body is
-// not nil.
-func readVisitData(data string, stdin io.Reader) ([]byte, error) {
-	b, err := readBodyArg("--data", data, stdin)
-	if err != nil {
-		return nil, err
-	}
-	if strings.HasPrefix(data, "@") {
-		b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r"), nil), []byte("\n"), nil)
-	}
-	if b == nil {
-		b = []byte{}
-	}
-	return b, nil
 }
 
 // defaultJarPath is $SESSCTL_JAR, else sessctl/cookies.txt in the user's
