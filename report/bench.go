@@ -205,10 +205,10 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *bench.Result) error {
 		if c.SessionFormat != "" {
 			format = " (" + c.SessionFormat + ")"
 		}
-		row("session", fmt.Sprintf("%s%s: %s", c.SessionCookie, format, where))
+		row("session", fmt.Sprintf("%s%s: %s", escape(c.SessionCookie), format, where))
 	}
 	if c.Note != "" {
-		row("note", st.warn.Render(c.Note))
+		row("note", st.warn.Render(escape(c.Note)))
 	}
 	for i, t := range res.Thresholds {
 		l := ""

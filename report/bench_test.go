@@ -199,3 +199,21 @@ func TestBenchProgressOnlyOnTTY(t *testing.T) {
 		t.Errorf("progress %q", got)
 	}
 }
+
+// TestBenchTextEscapesSessionCookie: the session cookie's name comes from
+// the server (cookie.ParseSetCookie refuses C0 controls, not a bidi
+// override or a C1 byte), and the note names it too.
+func TestBenchTextEscapesSessionCookie(t *testing.T) {
+	res := cookieSharedResult()
+	name := "sess\u202eion\x9b"
+	res.Consistency.SessionCookie = name
+	res.Consistency.Note = strings.ReplaceAll(res.Consistency.Note, "cookie session", "cookie "+name)
+	var buf bytes.Buffer
+	if err := benchText(&buf, lipgloss.NewRenderer(&buf), res); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, "\u202e") || strings.Contains(out, "\x9b") || strings.Count(out, `sess\u202eion\x9b`) != 2 {
+		t.Fatalf("not escaped:\n%s", out)
+	}
+}
