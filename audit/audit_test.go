@@ -3,6 +3,8 @@ package audit
 import (
 	"context"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,20 +12,15 @@ import (
 	"github.com/sessctl/sessctl/demo"
 )
 
-// demoAudit audits a demo handler with opts, its login, logout and /me.
-func demoAudit(t *testing.T, opts demo.Options, samples int) *Result {
-	t.Helper()
-	return demoAuditNoLoad(t, opts, samples, false)
-}
-
-func demoAuditNoLoad(t *testing.T, opts demo.Options, samples int, noLoad bool) *Result {
+// demoAudit audits a demo handler with opts, cfg's settings and the demo's
+// login, logout and /me.
+func demoAudit(t *testing.T, opts demo.Options, cfg Config) *Result {
 	t.Helper()
 	srv := httptest.NewServer(demo.NewHandler(opts))
 	t.Cleanup(srv.Close)
-	res, err := Run(context.Background(), Config{
-		URL: srv.URL + "/", Samples: samples, Engine: bench.EngineGoroutine,
-		Login: "POST /login", LoginData: "user=alice", Logout: "POST /logout", Authed: "GET /me", NoLoad: noLoad,
-	})
+	cfg.URL, cfg.Engine = srv.URL+"/", bench.EngineGoroutine
+	cfg.Login, cfg.LoginData, cfg.Logout, cfg.Authed = "POST /login", "user=alice", "POST /logout", "GET /me"
+	res, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +38,11 @@ func ids(res *Result) map[string]Severity {
 // TestDemoModes: the default demo has no finding; each weak mode gives its
 // own, with its severity.
 func TestDemoModes(t *testing.T) {
+	// Every case searches this wordlist: only the secret it holds is found.
+	wordlist := filepath.Join(t.TempDir(), "secrets.txt")
+	if err := os.WriteFile(wordlist, []byte("secret\nchangeme\nkeyboard cat\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name    string
 		opts    demo.Options
@@ -58,11 +60,13 @@ func TestDemoModes(t *testing.T) {
 		{"racy", demo.Options{SameSite: "lax", Racy: true, Delay: 2 * time.Millisecond}, -1, map[string]Severity{"concurrency-lost-updates": Medium}},
 		{"cookie mode", demo.Options{SameSite: "lax", Mode: demo.ModeCookie}, -1, map[string]Severity{
 			"content-client-readable": Medium, "logout-cookie-carried": Medium, "lifetime-no-expiry": Medium}},
+		{"secret in the wordlist", demo.Options{SameSite: "lax", Secrets: [][]byte{[]byte("keyboard cat")}}, -1, map[string]Severity{"secret-weak": Critical}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// A cookie-carried session loses concurrent updates by nature
 			// (each response carries its own copy): not this case's point.
-			res := demoAuditNoLoad(t, tc.opts, tc.samples, tc.opts.Mode == demo.ModeCookie)
+			cfg := Config{Samples: tc.samples, NoLoad: tc.opts.Mode == demo.ModeCookie, Wordlist: wordlist}
+			res := demoAudit(t, tc.opts, cfg)
 			if tc.samples > 0 && (res.Tokens == nil || res.Tokens.Samples != tc.samples) {
 				t.Errorf("tokens %+v, want %d analysed", res.Tokens, tc.samples)
 			}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -64,8 +64,9 @@ type Config struct {
 	// session is gone.
 	Idle time.Duration
 
-	// Wordlist opens a list of candidate secrets; nil searches for none.
-	Wordlist func() (io.ReadCloser, error)
+	// Wordlist is a file of candidate secrets, one a line, searched for
+	// the session cookie's secret; empty searches for none.
+	Wordlist string
 
 	// NoLoad skips the lost-update check; LoadRequests and
 	// LoadConcurrency size it (DefaultLoadRequests, DefaultLoadConcurrency
@@ -111,6 +112,11 @@ func (c Config) Validate() error {
 	if c.Token != "" {
 		if _, err := parseTokenSource(c.Token); err != nil {
 			return err
+		}
+	}
+	if c.Wordlist != "" {
+		if _, err := os.Stat(c.Wordlist); err != nil {
+			return fmt.Errorf("--wordlist: %w", err)
 		}
 	}
 	for _, r := range []struct{ flag, v string }{{"--login", c.Login}, {"--logout", c.Logout}, {"--authed", c.Authed}} {

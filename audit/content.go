@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -18,8 +20,11 @@ func (a *auditor) checkContent(ctx context.Context) (string, error) {
 	if a.sess == nil {
 		return skipped + "no session cookie", nil
 	}
-	b, err := cookie.DecodeAll(ctx, []cookie.Input{a.sessionInput()},
-		cookie.BatchOptions{Wordlist: a.cfg.Wordlist, Now: a.cfg.Now})
+	bo := cookie.BatchOptions{Now: a.cfg.Now}
+	if a.cfg.Wordlist != "" {
+		bo.Wordlist = func() (io.ReadCloser, error) { return os.Open(a.cfg.Wordlist) }
+	}
+	b, err := cookie.DecodeAll(ctx, []cookie.Input{a.sessionInput()}, bo)
 	if err != nil {
 		return "", err
 	}
@@ -50,7 +55,7 @@ func (a *auditor) checkContent(ctx context.Context) (string, error) {
 			Title:    fmt.Sprintf("the signing secret is in the wordlist (line %d): anyone can forge sessions", d.Audit.Line),
 			Evidence: Evidence{Request: req, Detail: fmt.Sprintf("secret %q verifies the %s signature", d.Audit.Secret, d.Format)}})
 	}
-	if a.cfg.Wordlist != nil && d.Audit == nil {
+	if a.cfg.Wordlist != "" && d.Audit == nil {
 		return "the wordlist could not be tried on this cookie (" + string(d.Signature) + ")", nil
 	}
 	return "", nil

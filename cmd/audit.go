@@ -3,8 +3,6 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"regexp"
 	"time"
 
@@ -19,9 +17,8 @@ import (
 type auditOptions struct {
 	// Config is the audit; no URL audits the embedded demo server.
 	audit.Config
-	Output   string
-	FailOn   audit.Severity
-	Wordlist string
+	Output string
+	FailOn audit.Severity
 }
 
 func newAuditCmd(streams *report.Streams, runF func(context.Context, *auditOptions) error) *cobra.Command {
@@ -95,15 +92,6 @@ audit could not be made (bad flags, app unreachable); 130 interrupted.`,
 			}
 			if opts.Header, err = parseVisitHeaders(headers); err != nil {
 				return &usageError{err}
-			}
-			if opts.Wordlist != "" {
-				f, err := os.Open(opts.Wordlist)
-				if err != nil {
-					return &usageError{fmt.Errorf("--wordlist: %w", err)}
-				}
-				f.Close()
-				path := opts.Wordlist
-				opts.Config.Wordlist = func() (io.ReadCloser, error) { return os.Open(path) }
 			}
 			if opts.URL == "" {
 				defaultDemoFlows(&opts.Config)
