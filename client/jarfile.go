@@ -147,7 +147,7 @@ func locateJarFile(path string, opts JarOptions) (*jarFile, error) {
 		}
 		return f, nil
 	}
-	target, direct, err := followJarLinks(path)
+	target, direct, err := followLinks(path)
 	if err != nil {
 		return nil, fmt.Errorf("jar %s: %w", path, err)
 	}
@@ -162,44 +162,6 @@ func locateJarFile(path string, opts JarOptions) (*jarFile, error) {
 		return nil, fmt.Errorf("jar %s: %w", path, err)
 	}
 	return f, nil
-}
-
-// followJarLinks follows the symlinks of path to what it ends at. direct
-// is true for what is written in place: devices, FIFOs, sockets, and the
-// kernel's links under /proc and /dev/fd (/dev/stdout's target), which
-// name open files, pipes and terminals rather than paths.
-func followJarLinks(path string) (target string, direct bool, err error) {
-	p := path
-	for range 40 {
-		if strings.HasPrefix(p, "/proc/") || strings.HasPrefix(p, "/dev/fd/") {
-			return p, true, nil
-		}
-		fi, err := os.Lstat(p)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return p, false, nil
-		case err != nil:
-			return "", false, err
-		}
-		switch m := fi.Mode(); {
-		case m&fs.ModeSymlink != 0:
-			l, err := os.Readlink(p)
-			if err != nil {
-				return "", false, err
-			}
-			if !filepath.IsAbs(l) {
-				l = filepath.Join(filepath.Dir(p), l)
-			}
-			p = l
-		case m.IsDir():
-			return "", false, fmt.Errorf("%s is a directory", p)
-		case m.IsRegular():
-			return p, false, nil
-		default:
-			return p, true, nil
-		}
-	}
-	return "", false, errors.New("too many levels of symbolic links")
 }
 
 // checkJarWritable refuses a jar Save could not write: a file without
@@ -320,7 +282,7 @@ func (j *Jar) saveMerged() error {
 	if err := writeCookiesTxt(&buf, j.all()); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(target, buf.Bytes()); err != nil {
+	if err := replaceFile(target, buf.Bytes(), 0o600); err != nil {
 		return err
 	}
 	clear(j.changes)
@@ -365,42 +327,6 @@ func (j *Jar) merge(theirs []JarCookie, now time.Time) {
 		}
 	}
 	j.trim()
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// folder renamed over it, keeping the mode and owner of the file it
-// replaces (0600 for a new one).
-func writeFileAtomic(path string, data []byte) error {
-	mode := fs.FileMode(0o600)
-	old, statErr := os.Stat(path)
-	if statErr == nil {
-		mode = old.Mode().Perm()
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // after a successful rename there is nothing to remove
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if statErr == nil {
-		keepOwner(f, old)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // readJarFile reads the cookies.txt at path; a missing file holds none.
