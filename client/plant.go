@@ -22,3 +22,28 @@ func PlantCookies(path string, u *url.URL, cookies []cookie.SignedCookie) error 
 	}
 	return jar.Save()
 }
+
+// StoreSession replaces the cookies that the cookies.txt jar at path would
+// send to u with those a response from u set (its Set-Cookie lines, stored
+// as visit stores them, attributes and all), and saves the jar, locked and
+// atomically. bench --create-session-only hands a new session to the
+// agents of a test that way; the jar's cookies for other sites stay. A
+// line the jar refuses (malformed, or against its rules) is an error
+// naming the cookie.
+func StoreSession(path string, u *url.URL, setCookies []string) error {
+	jar, err := OpenJar(path, JarOptions{})
+	if err != nil {
+		return err
+	}
+	jar.Forget(u)
+	for _, line := range setCookies {
+		c, err := cookie.ParseSetCookie(line)
+		if err != nil {
+			return fmt.Errorf("store the session in %s: Set-Cookie %q: %w", path, line, err)
+		}
+		if _, err := jar.SetCookie(u, &c); err != nil {
+			return fmt.Errorf("store %s in %s: %w", c.Name, path, err)
+		}
+	}
+	return jar.Save()
+}

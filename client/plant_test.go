@@ -35,3 +35,43 @@ func TestPlantCookies(t *testing.T) {
 		t.Errorf("a __Host- cookie without Secure: %v", err)
 	}
 }
+
+// TestStoreSession: the cookies the jar sent to the URL are replaced by
+// those of the response, with their attributes; another site's stay.
+func TestStoreSession(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cookies.txt")
+	u, _ := url.Parse("http://127.0.0.1:3000/")
+	other, _ := url.Parse("http://example.com/")
+	jar, _ := OpenJar(path, JarOptions{})
+	for _, c := range []struct {
+		u    *url.URL
+		line string
+	}{{u, "connect.sid=old; Path=/"}, {u, "theme=dark; Path=/"}, {other, "sid=keep; Path=/"}} {
+		sc, _ := cookie.ParseSetCookie(c.line)
+		if _, err := jar.SetCookie(c.u, &sc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := jar.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if err := StoreSession(path, u, []string{"connect.sid=s%3Anew.sig; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax"}); err != nil {
+		t.Fatal(err)
+	}
+	jar, err := OpenJar(path, JarOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := jar.Cookies(u)
+	if len(got) != 1 || got[0].Name != "connect.sid" || got[0].Value != "s%3Anew.sig" || !got[0].HttpOnly || got[0].Session {
+		t.Fatalf("cookies for %s: %+v, want only the new connect.sid, HttpOnly and persistent", u, got)
+	}
+	if kept := jar.Cookies(other); len(kept) != 1 || kept[0].Value != "keep" {
+		t.Errorf("cookies for %s: %+v, want them kept", other, kept)
+	}
+	for _, bad := range []string{"=nameless", "__Host-s=v; Path=/"} {
+		if err := StoreSession(path, u, []string{bad}); err == nil || !strings.Contains(err.Error(), path) {
+			t.Errorf("Set-Cookie %q: err %v, want one naming the jar", bad, err)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sessctl/sessctl/client"
 	"github.com/sessctl/sessctl/client/bench"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/report"
@@ -25,6 +26,10 @@ type benchOptions struct {
 	// LatencySpectrum prints the full percentile distribution after the
 	// text view (--latency-spectrum).
 	LatencySpectrum bool
+	// CreateSessionOnly makes the shared session, writes it to Jar and
+	// sends no load (--create-session-only): the first step of a
+	// shared-mode test run by several agents.
+	CreateSessionOnly bool
 }
 
 func newBenchCmd(streams *report.Streams, runF func(context.Context, *benchOptions) error) *cobra.Command {
@@ -54,6 +59,12 @@ that lives in the cookie (Flask, cookie-session, koa-session, ...) is re-issued
 by every response, and on one shared cookie every concurrent update but the last
 writer's is lost, by design; bench says so. --jar FILE continues the session of
 a visit or curl jar that way (the jar is read, never written).
+
+--create-session-only --jar FILE makes the shared session with one request,
+writes its cookies to the cookies.txt jar FILE (locked and atomically, as visit
+saves it), prints the session cookie and its initial counter, and sends no load
+(-n, -c, -d, --rate and the thresholds are ignored): agents on several machines
+then each run bench --shared --jar FILE --segment I/N on that one session.
 
 --engine: epoll (the default for plain http on Linux) runs the load on event
 loops, one per --threads OS thread, over non-blocking sockets, as wrk does;
@@ -87,6 +98,8 @@ interrupted.`,
   sessctl bench http://127.0.0.1:3001/ http://127.0.0.1:3002/ --shared -n 5000
   sessctl bench http://127.0.0.1:3000/ --rate 2000 -d 1m --max-p99 50ms --max-errors 0.1% -o json | jq .thresholds
   sessctl bench http://127.0.0.1:3000/ --jar cookies.txt -n 500   # the session a visit left in cookies.txt
+  sessctl bench http://127.0.0.1:3000/ --shared --create-session-only --jar shared.txt   # then, on each of 3 agents:
+  sessctl bench http://127.0.0.1:3000/ --shared --jar shared.txt -n 30000 -c 48 --segment 0/3
   sessctl bench https://app.test/api/count -k --counter data.visits --id data.user.id -H 'Accept: application/json'`,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
@@ -125,6 +138,14 @@ interrupted.`,
 			if opts.Jar != "" && len(opts.URLs) == 0 {
 				return &usageError{errors.New("--jar needs the URL of the session it continues")}
 			}
+			if opts.CreateSessionOnly {
+				switch {
+				case opts.Jar == "" || opts.Jar == "-":
+					return &usageError{errors.New("--create-session-only needs --jar FILE, the cookies.txt file the agents read the session from")}
+				case segment != "" || startAt != "":
+					return &usageError{errors.New("--create-session-only sends no load: --segment and --start-at are for the agents that continue the session")}
+				}
+			}
 			if c.Flags().Changed("timeout") && opts.Timeout == 0 {
 				opts.Timeout = bench.NoTimeout // 0 is "none", as for visit and curl
 			}
@@ -153,7 +174,8 @@ interrupted.`,
 	f.BoolVar(&opts.Shared, "shared", false, "every request carries one session: the lost-update test")
 	f.StringVar(&opts.CounterPath, "counter", bench.DefaultCounterPath, "JSON path of the session counter in the body, dots for nesting ('' : no check)")
 	f.StringVar(&opts.IDPath, "id", bench.DefaultIDPath, "JSON path of the session's id in the body ('' : not checked)")
-	f.StringVar(&opts.Jar, "jar", "", "continue the session of a visit or curl cookies.txt jar, in shared mode (read, never written)")
+	f.StringVar(&opts.Jar, "jar", "", "continue the session of a visit or curl cookies.txt jar, in shared mode (read, never written; written by --create-session-only)")
+	f.BoolVar(&opts.CreateSessionOnly, "create-session-only", false, "make the shared session, write it to --jar FILE and send no load: the agents of a shared test continue it with --jar FILE")
 	f.StringVar(&maxErrors, "max-errors", "0", "threshold: failed requests allowed, a count or a percentage (5%); more exits 1")
 	f.DurationVar(&opts.Thresholds.MaxP99, "max-p99", 0, "threshold: the highest p99 latency allowed (0: none); above it exits 1")
 	f.DurationVar(&opts.Thresholds.MaxP50, "max-p50", 0, "threshold: the highest median latency allowed (0: none); above it exits 1")
@@ -170,6 +192,9 @@ interrupted.`,
 }
 
 func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) error {
+	if opts.CreateSessionOnly {
+		return runBenchCreateSession(ctx, streams, opts)
+	}
 	urls := opts.URLs
 	if len(urls) == 0 {
 		srv, err := demo.Open("", demo.Options{})
@@ -211,6 +236,31 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 		return fmt.Errorf("write the result: %w", err)
 	}
 	return benchOutcome(ctx, res)
+}
+
+// runBenchCreateSession makes the shared session of a test that agents
+// run, and stores it in opts.Jar for them.
+func runBenchCreateSession(ctx context.Context, streams *report.Streams, opts *benchOptions) error {
+	sess, err := bench.CreateSession(ctx, opts.Config)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	u, err := url.Parse(sess.URL)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if err := client.StoreSession(opts.Jar, u, sess.SetCookies); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if opts.Output == "json" {
+		err = report.BenchSessionJSON(streams, opts.Jar, sess)
+	} else {
+		err = report.BenchSessionText(streams, opts.Jar, sess)
+	}
+	if err != nil {
+		return fmt.Errorf("write the result: %w", err)
+	}
+	return nil
 }
 
 // threadsFor is the GOMAXPROCS for a run on engine: n when given; all the

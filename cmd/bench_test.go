@@ -108,6 +108,8 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"--start-at", "soon"}, `--start-at "soon": want an RFC 3339 time`},
 		{[]string{"--jar", "cookies.txt"}, "--jar needs the URL of the session it continues"},
 		{[]string{"--jar", "cookies.txt", "--sessions", "60", "http://127.0.0.1:1/"}, "sessions and shared mode exclude each other"},
+		{[]string{"--create-session-only", "http://127.0.0.1:1/"}, "--create-session-only needs --jar FILE"},
+		{[]string{"--create-session-only", "--jar", "j.txt", "--start-at", "2026-12-01T11:00:00Z", "http://127.0.0.1:1/"}, "--create-session-only sends no load"},
 	} {
 		code, out, errOut := runSessctl(t, append([]string{"bench"}, test.args...)...)
 		if code != ExitTrouble || out != "" || !strings.HasPrefix(errOut, "sessctl: ") || strings.Count(errOut, "\n") != 1 ||
@@ -404,5 +406,35 @@ func TestBenchJar(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(jar); !bytes.Equal(before, after) {
 		t.Errorf("the jar changed:\n%s\n%s", before, after)
+	}
+}
+
+// TestBenchCreateSessionExit2: --create-session-only on a server that sets
+// no session cookie, or answers no counter, is trouble: exit 2, one line
+// saying what, and no jar written.
+func TestBenchCreateSessionExit2(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/nocookie" {
+			w.Write([]byte(`{"visitCount":1}`))
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: "abc"})
+		w.Write([]byte(`{"visits":1}`))
+	}))
+	defer srv.Close()
+	jar := filepath.Join(t.TempDir(), "shared.txt")
+	for _, test := range []struct {
+		path, msg string
+	}{
+		{"/nocookie", "bench: create the shared session: GET " + srv.URL + "/nocookie: the response set no session cookie (none)"},
+		{"/", `no integer at "visitCount" in the body`},
+	} {
+		code, out, errOut := runSessctl(t, "bench", srv.URL+test.path, "--shared", "--create-session-only", "--jar", jar)
+		if code != ExitTrouble || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, test.msg) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 2 and %q", test.path, code, out, errOut, test.msg)
+		}
+	}
+	if _, err := os.Stat(jar); err == nil {
+		t.Errorf("a jar was written")
 	}
 }

@@ -14,8 +14,7 @@
 // is one document on stdout, indented by two spaces, with <, > and & written
 // as they are, DEL and the C1 controls written as \u escapes, ending in a
 // newline (json.go writes them all); visit's -o jsonl writes one object a
-// line instead. Each command's
-// document is described next to its renderer (VisitJSON, DecodeJSON,
-// BenchJSON, Signed, AuditJSON; AuditSARIF writes SARIF 2.1.0) and in the
-// README.
+// line instead. Each command's document is described next to its renderer
+// (VisitJSON, DecodeJSON, BenchJSON, BenchSessionJSON, Signed, AuditJSON;
+// AuditSARIF writes SARIF 2.1.0) and in the README.
 package report

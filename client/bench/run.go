@@ -156,6 +156,13 @@ func (e *engine) aborted() string {
 // single sends one request of v outside the load (the shared session's
 // creation and final probe) and returns its status and counter.
 func (e *engine) single(ctx context.Context, v *vu) (status int, counter int64, id []byte, fresh bool, err error) {
+	var r response
+	return e.singleInto(ctx, v, &r)
+}
+
+// singleInto is single with the response read into r, for a caller that
+// wants more of it (CreateSession: its Set-Cookie lines).
+func (e *engine) singleInto(ctx context.Context, v *vu, r *response) (status int, counter int64, id []byte, fresh bool, err error) {
 	t := e.targets[0]
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
@@ -166,14 +173,13 @@ func (e *engine) single(ctx context.Context, v *vu) (status int, counter int64, 
 	defer hc.close()
 	now := time.Now()
 	hc.c.SetDeadline(now.Add(e.cfg.Timeout))
-	var r response
 	if _, err = hc.c.Write(v.request(e, 0, now)); err == nil {
-		err = hc.readResponse(&r, e.tmpls[0].isHead)
+		err = hc.readResponse(r, e.tmpls[0].isHead)
 	}
 	if err != nil {
 		return 0, 0, nil, false, fmt.Errorf("%s %s: %w", e.cfg.Method, t.raw, err)
 	}
-	fresh = v.applyCookies(&r, e.tmpls[0].path, time.Now(), true) || r.status == 201
+	fresh = v.applyCookies(r, e.tmpls[0].path, time.Now(), true) || r.status == 201
 	if r.status < 200 || r.status > 299 {
 		return r.status, 0, nil, fresh, fmt.Errorf("%s %s: status %d", e.cfg.Method, t.raw, r.status)
 	}
