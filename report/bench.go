@@ -37,7 +37,10 @@ import (
 //	    "points": [{"value_ms": 1.2, "percentile": 0.5, "total_count": 206172}],   HdrHistogram's rows
 //	    "mean_ms", "stddev_ms", "max_ms", "total_count", "buckets", "sub_buckets"
 //	  },
-//	  "series": [{"t_s": 1.0, "interval_s": 1.0, "requests_per_s": 41000, "errors_per_s": 0}],
+//	  "series": [{"t_s": 1.0, "interval_s": 1.0, "requests_per_s": 41000, "errors_per_s": 12,
+//	              "successes_per_s": 40988,
+//	              "errors_by_class_per_s": {"timeout": 2, "status_5xx": 10},   only when any failed
+//	              "latency_ms": {"p50", "p90", "p99", "p99_9", "max"}}],   that second's; only when any was answered
 //	                                        once a second (the last interval shorter), at most an hour; [] never null
 //	  "series_truncated": true,             only when the run outlasted the series' hour
 //	  "bytes_read": 123456789, "bytes_written": 23456789,

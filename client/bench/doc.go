@@ -13,6 +13,10 @@
 //     engine's loop on net.Conn
 //   - epoll_linux.go: the epoll engine: event loops on non-blocking sockets
 //     (epoll_other.go: none elsewhere)
+//   - histsink.go: where the workers' latencies go (the run's and each
+//     second's HDR histogram) without a lock per request
+//   - series.go: the run second by second (rates, errors by class,
+//     latency percentiles), sampled by the watchdog
 //   - user.go: a virtual user, its requests and cookies
 //   - cookies.go: where a virtual user keeps its cookies
 //   - wire.go: request bytes, the read buffer and the incremental HTTP/1.1

@@ -81,6 +81,11 @@ func newLoader(cfg Config) loader {
 type goroutineLoader struct{}
 
 func (goroutineLoader) load(stop, cut context.Context, e *engine) {
+	s := newHistSink()
+	for _, w := range e.workers {
+		s.add(w)
+	}
+	e.addSink(s)
 	var wg sync.WaitGroup
 	for _, w := range e.workers {
 		wg.Go(func() {

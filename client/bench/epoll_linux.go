@@ -13,7 +13,6 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/HdrHistogram/hdrhistogram-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -93,6 +92,7 @@ func (l epollLoader) load(stop, cut context.Context, e *engine) {
 		for i := k; i < len(e.workers); i += n {
 			lp.add(e.workers[i])
 		}
+		e.addSink(lp.sink) // each loop's histograms, merged by the result
 	}
 	// At stop the loops finish their waiting workers (the busy ones finish
 	// their request first); at cut they cut the requests in flight.
@@ -122,16 +122,6 @@ func (l epollLoader) load(stop, cut context.Context, e *engine) {
 	if !unCut() {
 		<-cutDone
 	}
-	// Each loop's histogram, merged into the run's.
-	for _, lp := range loops {
-		for _, ew := range lp.ws {
-			ew.w.flush()
-			ew.w.hist = nil
-		}
-		e.histMu.Lock()
-		e.hist.Merge(lp.hist)
-		e.histMu.Unlock()
-	}
 }
 
 // evLoop is one event loop and the workers it drives.
@@ -144,7 +134,7 @@ type evLoop struct {
 	ws     []*evWorker
 	conns  []*evConn // by the slot in each epoll event
 	events []unix.EpollEvent
-	hist   *hdrhistogram.Histogram
+	sink   *histSink
 	active int // workers not finished
 
 	now       time.Time
@@ -224,13 +214,13 @@ func newEvLoop(e *engine, addrs []epAddr, cut context.Context) (*evLoop, error) 
 	}
 	return &evLoop{
 		e: e, cut: cut, addrs: own, epfd: epfd, wakefd: wakefd,
-		hist:      hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3),
+		sink:      newHistSink(),
 		scanEvery: max(e.cfg.Timeout/16, time.Millisecond),
 	}, nil
 }
 
 func (l *evLoop) add(w *worker) {
-	w.hist = l.hist
+	l.sink.add(w)
 	ew := &evWorker{w: w}
 	for ti := range l.e.targets {
 		c := &evConn{ew: ew, ti: ti, slot: int32(len(l.conns)), fd: -1}

@@ -1,5 +1,7 @@
 package bench
 
+import "github.com/HdrHistogram/hdrhistogram-go"
+
 // Verdicts of a bench run's consistency check.
 const (
 	// VerdictConsistent: every checked response continued its session's
@@ -84,6 +86,10 @@ type Result struct {
 	// latencies (HdrHistogram's percentile table); absent when nothing
 	// was answered.
 	LatencySpectrum *Spectrum `json:"latency_spectrum,omitempty"`
+	// Histogram is the HDR histogram behind Latency (µs, 1 µs to an hour,
+	// three significant digits), to merge runs exactly; not in the JSON.
+	// Each second's is in SeriesPoint.Histogram.
+	Histogram *hdrhistogram.Histogram `json:"-"`
 	// Series is the run second by second (at most MaxSeriesPoints points,
 	// the first hour; SeriesTruncated is true past it). Never null.
 	Series          []SeriesPoint `json:"series"`

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Progress is a snapshot of a run in progress.
@@ -61,8 +59,10 @@ type engine struct {
 	deadline time.Time
 	interval float64 // nanoseconds between arrivals in rate mode
 
-	histMu sync.Mutex
-	hist   *hdrhistogram.Histogram
+	// sinks hold the workers' latencies: the goroutine engine's one, an
+	// event loop's each (histsink.go).
+	sinksMu sync.Mutex
+	sinks   []*histSink
 
 	abortMu     sync.Mutex
 	abortReason string
@@ -91,7 +91,7 @@ func newEngine(cfg Config) (*engine, error) {
 		cfg:     cfg,
 		counter: parseJSONPath(cfg.CounterPath),
 		id:      parseJSONPath(cfg.IDPath),
-		hist:    hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3),
+		series:  series{sec: newHistogram()},
 	}
 	for _, raw := range cfg.URLs {
 		t, err := parseTarget(raw)
@@ -296,24 +296,20 @@ func (e *engine) watch(ctx context.Context, finished <-chan struct{}) {
 	lastOK, lastOKAt, failedAtOK := int64(0), time.Now(), int64(0)
 	nextProgress := time.Now().Add(e.cfg.ProgressEvery)
 	nextSecond := e.start.Add(time.Second)
-	totals := func() (done, failed int64) {
-		for _, w := range e.workers {
-			done += w.done.Load()
-			failed += w.failed.Load()
-		}
-		return done, failed
-	}
 	for {
 		select {
 		case <-finished:
-			done, failed := totals()
-			e.series.sample(time.Since(e.start), done, failed)
+			e.drainSecond(e.series.sec)
+			e.series.sample(time.Since(e.start), e.counts(true))
 			return
 		case now := <-tick.C:
-			done, failed := totals()
+			c := e.counts(false)
+			done, failed := c.done, c.failed
 			if !now.Before(nextSecond) {
 				nextSecond = nextSecond.Add(time.Second)
-				e.series.sample(now.Sub(e.start), done, failed)
+				c = e.counts(true)
+				e.drainSecond(e.series.sec)
+				e.series.sample(now.Sub(e.start), c)
 			}
 			// At least two failures, so that one lost request of a slow
 			// open-model run does not end it.
@@ -369,7 +365,6 @@ func (e *engine) result(end time.Time) *Result {
 	var lastAnswer time.Time
 	var unf unfinished
 	for _, w := range e.workers {
-		w.flush()
 		res.Successes += w.successes
 		res.Requests += w.successes + w.errs
 		res.Answered += w.answered
@@ -440,7 +435,8 @@ func (e *engine) result(end time.Time) *Result {
 				since, plural(unf.n, "request"), res.ErrorSamples[errUnfinished])
 		}
 	}
-	h := e.hist
+	h := e.runHistogram()
+	res.Histogram = h
 	ms := func(us int64) float64 { return float64(us) / 1000 }
 	if h.TotalCount() > 0 {
 		res.Latency = Latency{

@@ -1,6 +1,10 @@
 package bench
 
-import "time"
+import (
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
 
 // MaxSeriesPoints bounds a run's per-second series: an hour of seconds.
 // A longer run keeps its first hour and sets SeriesTruncated.
@@ -10,34 +14,108 @@ const MaxSeriesPoints = 3600
 // workers' live counts (both engines feed them): TS is the end of the
 // interval in seconds since the start, IntervalS its length (1, less for
 // the last one), RequestsPerS the requests finished in it (answered or
-// failed) per second and ErrorsPerS the failed ones.
+// failed) per second, ErrorsPerS the failed ones and SuccessesPerS the
+// others.
 type SeriesPoint struct {
-	TS           float64 `json:"t_s"`
-	IntervalS    float64 `json:"interval_s"`
-	RequestsPerS float64 `json:"requests_per_s"`
-	ErrorsPerS   float64 `json:"errors_per_s"`
+	TS            float64 `json:"t_s"`
+	IntervalS     float64 `json:"interval_s"`
+	RequestsPerS  float64 `json:"requests_per_s"`
+	ErrorsPerS    float64 `json:"errors_per_s"`
+	SuccessesPerS float64 `json:"successes_per_s"`
+	// ErrorsByClassPerS is ErrorsPerS by class, for the classes that had
+	// any in the interval: the classes of Result.Errors, but the non-2xx
+	// statuses grouped by hundred (status_4xx, status_5xx, ...) instead of
+	// status_NNN. Absent when nothing failed.
+	ErrorsByClassPerS map[string]float64 `json:"errors_by_class_per_s,omitempty"`
+	// Latency is the distribution of the latencies recorded in the
+	// interval; absent when nothing was answered in it. A latency counts
+	// in the interval in which the watchdog took it from its worker (at
+	// every second, or earlier in batches of 256): the interval of its
+	// response, but for a response that came within the watchdog's read
+	// of the counts and its read of the latencies.
+	Latency *SeriesLatency `json:"latency_ms,omitempty"`
+	// Histogram is the interval's latencies in HdrHistogram's V2
+	// compressed encoding, base64 (hdrhistogram.Decode reads it; µs,
+	// 1 µs to an hour, three significant digits), so that runs merge
+	// second by second exactly; nil when nothing was answered. It is not
+	// in the JSON.
+	Histogram []byte `json:"-"`
 }
 
-// series samples the run's counts once a second into a capped slice.
+// SeriesLatency is a second's latency percentiles in milliseconds.
+type SeriesLatency struct {
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P99  float64 `json:"p99"`
+	P999 float64 `json:"p99_9"`
+	Max  float64 `json:"max"`
+}
+
+// liveCounts are the workers' live totals as the watchdog reads them.
+type liveCounts struct {
+	done, failed int64
+	errs         [numErrClasses]int64 // read only when asked
+}
+
+// counts sums the workers' live counts, by error class too when classes
+// is set.
+func (e *engine) counts(classes bool) liveCounts {
+	var c liveCounts
+	for _, w := range e.workers {
+		c.done += w.done.Load()
+		c.failed += w.failed.Load()
+		if classes {
+			for k := range c.errs {
+				c.errs[k] += w.liveErrs[k].Load()
+			}
+		}
+	}
+	return c
+}
+
+// series samples the run's counts once a second into a capped slice; sec
+// holds the latencies of the interval being sampled.
 type series struct {
-	points          []SeriesPoint
-	truncated       bool
-	lastAt          time.Duration
-	lastDone, lastF int64
+	points    []SeriesPoint
+	truncated bool
+	lastAt    time.Duration
+	last      liveCounts
+	sec       *hdrhistogram.Histogram
 }
 
 // sample adds the interval from the previous sample to at, whose totals
-// are done and failed; intervals shorter than a millisecond are skipped.
-func (s *series) sample(at time.Duration, done, failed int64) {
+// are c and whose latencies are in s.sec, which it empties; intervals
+// shorter than a millisecond are skipped (their counts and latencies go
+// to the next).
+func (s *series) sample(at time.Duration, c liveCounts) {
 	d := (at - s.lastAt).Seconds()
 	if d < 0.001 {
 		return
 	}
 	if len(s.points) == MaxSeriesPoints {
 		s.truncated = true
+		s.sec.Reset()
 		return
 	}
-	s.points = append(s.points, SeriesPoint{TS: at.Seconds(), IntervalS: d,
-		RequestsPerS: float64(done-s.lastDone) / d, ErrorsPerS: float64(failed-s.lastF) / d})
-	s.lastAt, s.lastDone, s.lastF = at, done, failed
+	p := SeriesPoint{TS: at.Seconds(), IntervalS: d,
+		RequestsPerS:  float64(c.done-s.last.done) / d,
+		ErrorsPerS:    float64(c.failed-s.last.failed) / d,
+		SuccessesPerS: float64((c.done-c.failed)-(s.last.done-s.last.failed)) / d}
+	for k, n := range c.errs {
+		if n -= s.last.errs[k]; n > 0 {
+			if p.ErrorsByClassPerS == nil {
+				p.ErrorsByClassPerS = map[string]float64{}
+			}
+			p.ErrorsByClassPerS[errClassNames[k]] = float64(n) / d
+		}
+	}
+	if h := s.sec; h.TotalCount() > 0 {
+		ms := func(us int64) float64 { return float64(us) / 1000 }
+		p.Latency = &SeriesLatency{P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)),
+			P99: ms(h.ValueAtQuantile(99)), P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max())}
+		p.Histogram, _ = h.Encode(hdrhistogram.V2CompressedEncodingCookieBase) // into a bytes.Buffer: no error
+		h.Reset()
+	}
+	s.points = append(s.points, p)
+	s.lastAt, s.last = at, c
 }

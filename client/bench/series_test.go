@@ -3,17 +3,22 @@ package bench
 import (
 	"context"
 	"math"
+	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // TestSeriesSample: rates over each interval, tiny intervals skipped, the
 // cap kept and said.
 func TestSeriesSample(t *testing.T) {
-	var s series
-	s.sample(time.Second, 100, 10)
-	s.sample(time.Second+time.Microsecond, 101, 10)
-	s.sample(3*time.Second, 300, 10)
+	s := series{sec: newHistogram()}
+	s.sample(time.Second, liveCounts{done: 100, failed: 10})
+	s.sample(time.Second+time.Microsecond, liveCounts{done: 101, failed: 10})
+	s.sample(3*time.Second, liveCounts{done: 300, failed: 10})
 	if len(s.points) != 2 {
 		t.Fatalf("%d points: %+v", len(s.points), s.points)
 	}
@@ -24,7 +29,7 @@ func TestSeriesSample(t *testing.T) {
 		t.Fatalf("first point %+v", p)
 	}
 	for i := range MaxSeriesPoints + 5 {
-		s.sample(time.Duration(4+i)*time.Second, 0, 0)
+		s.sample(time.Duration(4+i)*time.Second, liveCounts{done: 0, failed: 0})
 	}
 	if len(s.points) != MaxSeriesPoints || !s.truncated {
 		t.Fatalf("%d points, truncated %v", len(s.points), s.truncated)
@@ -47,4 +52,106 @@ func TestRunSeries(t *testing.T) {
 			t.Fatalf("series %+v sums to %v requests, the run %d", res.Series, sum, res.Requests)
 		}
 	})
+}
+
+// phasedServer answers its first phase (from its first request) slowly,
+// sleeping slow, with a 500, and later at once with a 200.
+func phasedServer(t *testing.T, phase, slow time.Duration) string {
+	var once sync.Once
+	var first time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { first = time.Now() })
+		if time.Since(first) < phase {
+			time.Sleep(slow)
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.Write([]byte(`{"n":1}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestRunSeriesLatencyAndErrorsBySecond: on either engine the seconds of
+// a slow, failing start show its latency and its 500s, the later seconds
+// neither; each second's histogram holds that second's responses, even
+// at a low rate, and the seconds' histograms add up to the run's.
+func TestRunSeriesLatencyAndErrorsBySecond(t *testing.T) {
+	const slow = 50 * time.Millisecond
+	forEachEngine(t, func(t *testing.T, engine string) {
+		url := phasedServer(t, 1500*time.Millisecond, slow)
+		res, err := Run(context.Background(), Config{Engine: engine, URLs: []string{url}, Concurrency: 20, Rate: 50,
+			Duration: 3 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Series) < 3 {
+			t.Fatalf("%d points: %+v", len(res.Series), res.Series)
+		}
+		var answered, status5xx float64
+		for i, p := range res.Series {
+			h := newHistogram()
+			if p.Histogram != nil || p.Latency != nil {
+				var err error
+				if h, err = hdrhistogram.Decode(p.Histogram); err != nil || p.Latency == nil {
+					t.Fatalf("point %d: %+v: %v", i, p, err)
+				}
+			}
+			// A response counts in the second the watchdog read it: its
+			// own but for the moment between the watchdog's two reads.
+			if n := p.RequestsPerS * p.IntervalS; math.Abs(float64(h.TotalCount())-n) > 2 {
+				t.Errorf("point %d: %d latencies for %v responses: %+v", i, h.TotalCount(), n, p)
+			}
+			answered += float64(h.TotalCount())
+			var byClass float64
+			for _, v := range p.ErrorsByClassPerS {
+				byClass += v
+			}
+			if math.Abs(byClass-p.ErrorsPerS) > 1e-6 || math.Abs(p.SuccessesPerS+p.ErrorsPerS-p.RequestsPerS) > 1e-6 {
+				t.Errorf("point %d: classes add up to %v errors/s, successes %v: %+v", i, byClass, p.SuccessesPerS, p)
+			}
+			status5xx += p.ErrorsByClassPerS["status_5xx"] * p.IntervalS
+		}
+		if int64(answered) != res.Answered || res.Histogram.TotalCount() != res.Answered {
+			t.Errorf("%v latencies in the seconds, %d in the run, %d answered", answered, res.Histogram.TotalCount(), res.Answered)
+		}
+		if math.Round(status5xx) != float64(res.Errors["status_500"]) || res.Errors["status_500"] == 0 {
+			t.Errorf("%v 500s in the seconds, %d in the run", status5xx, res.Errors["status_500"])
+		}
+		// The first second is all slow 500s, the third (from 2 s) all
+		// quick 200s, and any later one.
+		p := res.Series[0]
+		if p.Latency == nil || p.Latency.P50 < float64(slow/time.Millisecond) || len(p.ErrorsByClassPerS) != 1 ||
+			p.ErrorsByClassPerS["status_5xx"] != p.ErrorsPerS || p.SuccessesPerS != 0 {
+			t.Errorf("first second: %+v %+v", p, p.Latency)
+		}
+		fast := 0
+		for _, p := range res.Series {
+			if p.TS-p.IntervalS < 2 {
+				continue
+			}
+			fast++
+			if p.Latency == nil || p.Latency.P50 >= float64(slow/time.Millisecond) || p.ErrorsByClassPerS != nil || p.SuccessesPerS == 0 {
+				t.Errorf("second to %vs: %+v %+v", p.TS, p, p.Latency)
+			}
+		}
+		if fast == 0 {
+			t.Errorf("no second from 2s: %+v", res.Series)
+		}
+	})
+}
+
+// TestErrClassNames: each class a request fails with has its own live
+// count.
+func TestErrClassNames(t *testing.T) {
+	for _, class := range []string{errConnect, errTimeout, errClosed, errProtocolC, errNoCounter, errUnfinished} {
+		if got := errClassNames[classOf(class)]; got != class {
+			t.Errorf("classOf(%q) names %q", class, got)
+		}
+	}
+	for status, want := range map[int]string{404: "status_4xx", 503: "status_5xx", 302: "status_3xx", 999: "status_9xx"} {
+		if got := errClassNames[statusClass(status)]; got != want {
+			t.Errorf("statusClass(%d) names %q, want %q", status, got, want)
+		}
+	}
 }

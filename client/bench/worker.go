@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Error classes of failed requests: the keys of Result.Errors besides
@@ -23,6 +21,48 @@ const (
 	// errUnfinished: sent, and unanswered when the run ended.
 	errUnfinished = "unfinished"
 )
+
+// errClass numbers the error classes for the live counts of the series:
+// the classes above, then the non-2xx statuses by hundred (status_0xx to
+// status_9xx).
+type errClass uint8
+
+const (
+	classConnect errClass = iota
+	classTimeout
+	classClosed
+	classProtocol
+	classNoCounter
+	classUnfinished
+	classStatus   // status_0xx; status_Nxx is classStatus+N
+	numErrClasses = classStatus + 10
+)
+
+// errClassNames are the errClasses' names, the keys of
+// SeriesPoint.ErrorsByClassPerS.
+var errClassNames = func() (n [numErrClasses]string) {
+	copy(n[:], []string{errConnect, errTimeout, errClosed, errProtocolC, errNoCounter, errUnfinished})
+	for i := range 10 {
+		n[int(classStatus)+i] = "status_" + string(rune('0'+i)) + "xx"
+	}
+	return n
+}()
+
+// classOf is the errClass of a class name of Result.Errors (but
+// status_NNN).
+func classOf(class string) errClass {
+	for c, name := range errClassNames[:classStatus] {
+		if name == class {
+			return errClass(c)
+		}
+	}
+	return classProtocol // no other class is ever failed with
+}
+
+// statusClass is the errClass of a non-2xx status: its hundred.
+func statusClass(status int) errClass {
+	return classStatus + errClass(min(max(status/100, 0), 9))
+}
 
 var errCounterMissing = errors.New("2xx response without the counter in its body")
 
@@ -46,11 +86,11 @@ type worker struct {
 	read, written   int64
 	anom            anomalies
 
-	lat  [256]int64
-	latN int
-	// hist is the event loop's own histogram, which flush fills without a
-	// lock; nil: the run's, under its lock.
-	hist *hdrhistogram.Histogram
+	// lat is a ring of latencies in µs that record fills at latIn and the
+	// drains of sink take from latOut (histsink.go).
+	lat           [latRing]int64
+	latIn, latOut atomic.Int64
+	sink          *histSink
 
 	counterAt, idAt pathCache
 
@@ -59,6 +99,7 @@ type worker struct {
 
 	// live counts for progress and the watchdog, read by another goroutine
 	done, failed atomic.Int64
+	liveErrs     [numErrClasses]atomic.Int64 // failed by class
 	_            [64]byte
 }
 
@@ -193,6 +234,7 @@ func (w *worker) cutShort(v *vu, ti int, start time.Time, state string) {
 	w.unfinished.n++
 	w.errs++
 	w.fails[ti].classes[errUnfinished]++
+	w.liveErrs[classUnfinished].Add(1)
 	w.failed.Add(1)
 	w.done.Add(1)
 	v.seq.resync = true
@@ -323,6 +365,7 @@ func (w *worker) handle(v *vu, ti int, now time.Time) {
 		if f := &w.fails[ti]; r.status >= 0 && r.status < len(f.statuses) {
 			f.statuses[r.status]++
 		}
+		w.liveErrs[statusClass(r.status)].Add(1)
 		w.errs++
 		w.failed.Add(1)
 		w.done.Add(1)
@@ -361,41 +404,13 @@ func (w *worker) handle(v *vu, ti int, now time.Time) {
 func (w *worker) fail(v *vu, ti int, class string, err error) {
 	w.errs++
 	w.fails[ti].classes[class]++
+	w.liveErrs[classOf(class)].Add(1)
 	if _, ok := w.samples[class]; !ok {
 		w.samples[class] = err.Error()
 	}
 	w.failed.Add(1)
 	w.done.Add(1)
 	v.seq.resync = true
-}
-
-func (w *worker) record(d time.Duration) {
-	us := int64(d / time.Microsecond)
-	if us < 1 {
-		us = 1
-	}
-	w.lat[w.latN] = us
-	if w.latN++; w.latN == len(w.lat) {
-		w.flush()
-	}
-}
-
-// flush moves the buffered latencies into the run's histogram: one lock per
-// 256 requests.
-func (w *worker) flush() {
-	if w.hist != nil {
-		for _, us := range w.lat[:w.latN] {
-			w.hist.RecordValue(us)
-		}
-		w.latN = 0
-		return
-	}
-	w.e.histMu.Lock()
-	for _, us := range w.lat[:w.latN] {
-		w.e.hist.RecordValue(us) // values past an hour are dropped
-	}
-	w.e.histMu.Unlock()
-	w.latN = 0
 }
 
 func isTimeout(err error) bool {
