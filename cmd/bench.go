@@ -14,6 +14,7 @@ import (
 
 	"github.com/sessctl/sessctl/client"
 	"github.com/sessctl/sessctl/client/bench"
+	"github.com/sessctl/sessctl/client/bench/metrics"
 	"github.com/sessctl/sessctl/demo"
 	"github.com/sessctl/sessctl/report"
 )
@@ -30,6 +31,9 @@ type benchOptions struct {
 	// sends no load (--create-session-only): the first step of a
 	// shared-mode test run by several agents.
 	CreateSessionOnly bool
+	// MetricsAddr is the host:port where the run serves Prometheus
+	// metrics on /metrics while it lasts (--metrics-addr); empty: none.
+	MetricsAddr string
 }
 
 func newBenchCmd(streams *report.Streams, runF func(context.Context, *benchOptions) error) *cobra.Command {
@@ -146,6 +150,14 @@ interrupted.`,
 					return &usageError{errors.New("--create-session-only sends no load: --segment and --start-at are for the agents that continue the session")}
 				}
 			}
+			if opts.MetricsAddr != "" {
+				if opts.CreateSessionOnly {
+					return &usageError{errors.New("--create-session-only sends no load: --metrics-addr is for the agents that run it")}
+				}
+				if _, _, err := net.SplitHostPort(opts.MetricsAddr); err != nil {
+					return &usageError{fmt.Errorf("--metrics-addr %q: want HOST:PORT (127.0.0.1:9464): %w", opts.MetricsAddr, err)}
+				}
+			}
 			if c.Flags().Changed("timeout") && opts.Timeout == 0 {
 				opts.Timeout = bench.NoTimeout // 0 is "none", as for visit and curl
 			}
@@ -186,6 +198,7 @@ interrupted.`,
 	completeValues(c, "output", "table", "json")
 	f.BoolVar(&opts.LatencySpectrum, "latency-spectrum", false, "print the full latency percentile distribution after the results, in HdrHistogram's text format (as wrk2 --latency; always in -o json)")
 	f.IntVarP(&opts.Threads, "threads", "t", 0, "OS threads running the load (GOMAXPROCS, and the epoll engine's event loops); default all the CPUs, but half for the goroutine engine on a loopback target")
+	f.StringVar(&opts.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics of the run on http://HOST:PORT/metrics while it lasts (127.0.0.1:9464; any address given is used)")
 	f.StringVar(&opts.Engine, "engine", bench.EngineAuto, "load engine: auto (epoll for plain http on Linux, else goroutine), epoll or goroutine")
 	completeValues(c, "engine", bench.EngineAuto, bench.EngineEpoll, bench.EngineGoroutine)
 	return c
@@ -194,6 +207,16 @@ interrupted.`,
 func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) error {
 	if opts.CreateSessionOnly {
 		return runBenchCreateSession(ctx, streams, opts)
+	}
+	cfg := opts.Config
+	if opts.MetricsAddr != "" {
+		cfg.Live = bench.NewLive()
+		ms, err := metrics.Listen(opts.MetricsAddr, cfg.Live)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer ms.Close()
+		report.BenchMetricsServing(streams, ms.URL())
 	}
 	urls := opts.URLs
 	if len(urls) == 0 {
@@ -204,7 +227,6 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 		defer srv.Close()
 		urls = []string{srv.URL()}
 	}
-	cfg := opts.Config
 	if len(opts.URLs) == 0 && cfg.Engine == bench.EngineAuto {
 		// The embedded server runs in this process: event loops that hold
 		// their threads would keep its goroutines waiting.

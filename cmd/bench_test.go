@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -110,6 +111,8 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"--jar", "cookies.txt", "--sessions", "60", "http://127.0.0.1:1/"}, "sessions and shared mode exclude each other"},
 		{[]string{"--create-session-only", "http://127.0.0.1:1/"}, "--create-session-only needs --jar FILE"},
 		{[]string{"--create-session-only", "--jar", "j.txt", "--start-at", "2026-12-01T11:00:00Z", "http://127.0.0.1:1/"}, "--create-session-only sends no load"},
+		{[]string{"--metrics-addr", "nope"}, `--metrics-addr "nope": want HOST:PORT (127.0.0.1:9464)`},
+		{[]string{"--create-session-only", "--jar", "j.txt", "--metrics-addr", "127.0.0.1:0", "http://127.0.0.1:1/"}, "--metrics-addr is for the agents"},
 	} {
 		code, out, errOut := runSessctl(t, append([]string{"bench"}, test.args...)...)
 		if code != ExitTrouble || out != "" || !strings.HasPrefix(errOut, "sessctl: ") || strings.Count(errOut, "\n") != 1 ||
@@ -191,6 +194,25 @@ func TestBenchInconsistentExit1(t *testing.T) {
 	code, out, errOut := runSessctl(t, "bench", url, "--shared", "-n", "300", "-c", "10")
 	if code != ExitCheckFailed || !strings.Contains(out, "INCONSISTENT") || !strings.Contains(errOut, "lost updates") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+}
+
+// TestBenchMetricsAddr: --metrics-addr says where it serves; an address
+// that cannot be bound is trouble (exit 2) named before any load.
+func TestBenchMetricsAddr(t *testing.T) {
+	code, out, errOut := runSessctl(t, "bench", "-n", "50", "-c", "2", "--metrics-addr", "127.0.0.1:0")
+	if code != ExitOK || !regexp.MustCompile(`metrics of the run on http://127\.0\.0\.1:\d+/metrics while it lasts`).MatchString(errOut) {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	code, out, errOut = runSessctl(t, "bench", "-n", "50", "--metrics-addr", addr)
+	if code != ExitTrouble || out != "" || !strings.HasPrefix(errOut, "sessctl: bench: metrics address "+addr+": listen tcp "+addr) {
+		t.Fatalf("address taken: exit %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
 }
 

@@ -8,3 +8,9 @@ func ServeDemoListening(s *Streams, url string) {
 	fmt.Fprintln(s.Out, url)
 	fmt.Fprintf(s.ErrOut, "serve-demo listening on %s (Ctrl-C to stop)\n", url)
 }
+
+// BenchMetricsServing tells on s.ErrOut where bench serves its metrics
+// (--metrics-addr) while the run lasts.
+func BenchMetricsServing(s *Streams, url string) {
+	fmt.Fprintf(s.ErrOut, "metrics of the run on %s while it lasts\n", url)
+}

@@ -103,6 +103,10 @@ type Config struct {
 	// safe for concurrent use). The Response's slices are valid only
 	// during the call.
 	OnResponse func(Response)
+	// Live, when set (NewLive), receives the run's figures as they stand
+	// while it runs, and its final ones when it ends (a metrics endpoint
+	// reads them); nil keeps none.
+	Live *Live
 	// Progress, when set, is called about every ProgressEvery (0 means
 	// 250ms) from a goroutine of the run's own, and not after Run returns.
 	Progress      func(Progress)

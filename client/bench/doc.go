@@ -17,6 +17,8 @@
 //     second's HDR histogram) without a lock per request
 //   - series.go: the run second by second (rates, errors by class,
 //     latency percentiles), sampled by the watchdog
+//   - live.go: Live, the figures of a run in progress for a reader
+//     outside it (metrics/ serves them to Prometheus)
 //   - user.go: a virtual user, its requests and cookies
 //   - cookies.go: where a virtual user keeps its cookies
 //   - wire.go: request bytes, the read buffer and the incremental HTTP/1.1

@@ -72,7 +72,8 @@ type engine struct {
 
 	workers []*worker
 	loader  loader
-	series  series // the watchdog's alone until the result
+	series  series     // the watchdog's alone until the result
+	final   liveCounts // the workers' counts at the end
 }
 
 func newEngine(cfg Config) (*engine, error) {
@@ -282,6 +283,7 @@ func (e *engine) run(parent context.Context) (*Result, error) {
 	}
 	res.Consistency.setVerdict()
 	res.Thresholds = e.cfg.Thresholds.Check(res)
+	e.finishLive(e.final, res)
 	return res, nil
 }
 
@@ -296,20 +298,26 @@ func (e *engine) watch(ctx context.Context, finished <-chan struct{}) {
 	lastOK, lastOKAt, failedAtOK := int64(0), time.Now(), int64(0)
 	nextProgress := time.Now().Add(e.cfg.ProgressEvery)
 	nextSecond := e.start.Add(time.Second)
+	e.publishLive(liveCounts{}, 0, nil)
 	for {
 		select {
 		case <-finished:
+			e.final = e.counts(true)
 			e.drainSecond(e.series.sec)
-			e.series.sample(time.Since(e.start), e.counts(true))
+			e.series.sample(time.Since(e.start), e.final)
 			return
 		case now := <-tick.C:
-			c := e.counts(false)
+			live := e.cfg.Live != nil
+			c := e.counts(live)
 			done, failed := c.done, c.failed
 			if !now.Before(nextSecond) {
 				nextSecond = nextSecond.Add(time.Second)
 				c = e.counts(true)
 				e.drainSecond(e.series.sec)
+				e.publishLive(c, now.Sub(e.start), e.series.sec)
 				e.series.sample(now.Sub(e.start), c)
+			} else if live {
+				e.publishLive(c, now.Sub(e.start), nil)
 			}
 			// At least two failures, so that one lost request of a slow
 			// open-model run does not end it.

@@ -100,6 +100,8 @@ type worker struct {
 	// live counts for progress and the watchdog, read by another goroutine
 	done, failed atomic.Int64
 	liveErrs     [numErrClasses]atomic.Int64 // failed by class
+	liveAnom     [len(anomalyCounts{})]atomic.Int64
+	anomPub      anomalyCounts // what liveAnom holds
 	_            [64]byte
 }
 
@@ -396,6 +398,7 @@ func (w *worker) handle(v *vu, ti int, now time.Time) {
 		} else {
 			w.anom.observeSequential(&v.seq, o)
 		}
+		w.publishAnomalies()
 	}
 	w.successes++
 	w.done.Add(1)
