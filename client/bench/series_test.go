@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -54,14 +53,14 @@ func TestRunSeries(t *testing.T) {
 	})
 }
 
-// phasedServer answers its first phase (from its first request) slowly,
-// sleeping slow, with a 500, and later at once with a 200.
-func phasedServer(t *testing.T, phase, slow time.Duration) string {
-	var once sync.Once
-	var first time.Time
+// phasedServer answers slowly (sleeping slow) with a 500 while the run
+// live watches is in its first second, as its watchdog tells the time,
+// and at once with a 200 later: the first second of the series holds
+// every request the server was slow with, whenever the watchdog's tick
+// that ends it comes.
+func phasedServer(t *testing.T, live *Live, slow time.Duration) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		once.Do(func() { first = time.Now() })
-		if time.Since(first) < phase {
+		if live.Snapshot().Elapsed < time.Second {
 			time.Sleep(slow)
 			w.WriteHeader(http.StatusInternalServerError)
 			return
@@ -79,9 +78,10 @@ func phasedServer(t *testing.T, phase, slow time.Duration) string {
 func TestRunSeriesLatencyAndErrorsBySecond(t *testing.T) {
 	const slow = 50 * time.Millisecond
 	forEachEngine(t, func(t *testing.T, engine string) {
-		url := phasedServer(t, 1500*time.Millisecond, slow)
+		live := NewLive()
+		url := phasedServer(t, live, slow)
 		res, err := Run(context.Background(), Config{Engine: engine, URLs: []string{url}, Concurrency: 20, Rate: 50,
-			Duration: 3 * time.Second})
+			Duration: 3 * time.Second, Live: live})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,8 +118,9 @@ func TestRunSeriesLatencyAndErrorsBySecond(t *testing.T) {
 		if math.Round(status5xx) != float64(res.Errors["status_500"]) || res.Errors["status_500"] == 0 {
 			t.Errorf("%v 500s in the seconds, %d in the run", status5xx, res.Errors["status_500"])
 		}
-		// The first second is all slow 500s, the third (from 2 s) all
-		// quick 200s, and any later one.
+		// The first second is all slow 500s, the third (from 2 s: the
+		// requests still slow at the end of the first are done) and any
+		// later one all quick 200s.
 		p := res.Series[0]
 		if p.Latency == nil || p.Latency.P50 < float64(slow/time.Millisecond) || len(p.ErrorsByClassPerS) != 1 ||
 			p.ErrorsByClassPerS["status_5xx"] != p.ErrorsPerS || p.SuccessesPerS != 0 {
