@@ -24,6 +24,9 @@ type benchOptions struct {
 	// benches an embedded demo server.
 	bench.Config
 	Output string
+	// HTML is the file the HTML report is written to (--html), whatever
+	// -o prints.
+	HTML string
 	// LatencySpectrum prints the full percentile distribution after the
 	// text view (--latency-spectrum).
 	LatencySpectrum bool
@@ -91,6 +94,14 @@ seeds every user's cookies (with a session cookie only in --shared). Without
 URL, bench starts the embedded demo server (serve-demo) on a free loopback port
 and loads it.
 
+-o html prints the HTML report instead of the text view: one self-contained
+file (inline SVG and CSS, nothing fetched from the network) with the latency
+percentile spectrum, requests, latency percentiles and errors by class second
+by second, the consistency verdict with its figures and the run's summary.
+--html FILE writes that report to FILE (atomically, through a symlink to its
+target) while -o prints what it prints. 'sessctl bench report a.json b.json'
+shows saved -o json results side by side.
+
 Exit status: 0 CONSISTENT (or not checked: --counter '') with every threshold
 held; 1 INCONSISTENT or a threshold failed; 2 when the run could not start,
 nothing succeeded, or the target went away or stopped answering mid-run (the
@@ -104,14 +115,18 @@ interrupted.`,
   sessctl bench http://127.0.0.1:3000/ --jar cookies.txt -n 500   # the session a visit left in cookies.txt
   sessctl bench http://127.0.0.1:3000/ --shared --create-session-only --jar shared.txt   # then, on each of 3 agents:
   sessctl bench http://127.0.0.1:3000/ --shared --jar shared.txt -n 30000 -c 48 --segment 0/3
+  sessctl bench http://127.0.0.1:3000/ -d 30s --html report.html   # the text view, and the HTML report in report.html
   sessctl bench https://app.test/api/count -k --counter data.visits --id data.user.id -H 'Accept: application/json'`,
+		// URLs, not subcommands, beside report: cobra would take an
+		// unknown word for a mistyped subcommand.
+		Args: cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			var err error
 			if opts.URLs, err = parseURLArgs(args); err != nil {
 				return err
 			}
-			if opts.Output != "table" && opts.Output != "json" {
-				return &usageError{fmt.Errorf("-o/--output must be table or json, not %q", opts.Output)}
+			if opts.Output != "table" && opts.Output != "json" && opts.Output != "html" {
+				return &usageError{fmt.Errorf("-o/--output must be table, json or html, not %q", opts.Output)}
 			}
 			if opts.Header, err = parseHeaderLines(headers); err != nil {
 				return &usageError{err}
@@ -194,13 +209,15 @@ interrupted.`,
 	f.StringVar(&segment, "segment", "", "run this agent's share of the test: I/N (0/3) or FROM:TO (0:1/3) of -c, --sessions, -n and --rate")
 	f.StringVar(&startAt, "start-at", "", "begin the load at this RFC 3339 time, so that agents begin together")
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
-	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
-	completeValues(c, "output", "table", "json")
+	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table, json, or html (the HTML report on stdout)")
+	completeValues(c, "output", "table", "json", "html")
+	f.StringVar(&opts.HTML, "html", "", "also write the HTML report (charts and verdict, one self-contained file) to `FILE`, atomically")
 	f.BoolVar(&opts.LatencySpectrum, "latency-spectrum", false, "print the full latency percentile distribution after the results, in HdrHistogram's text format (as wrk2 --latency; always in -o json)")
 	f.IntVarP(&opts.Threads, "threads", "t", 0, "OS threads running the load (GOMAXPROCS, and the epoll engine's event loops); default all the CPUs, but half for the goroutine engine on a loopback target")
 	f.StringVar(&opts.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics of the run on http://HOST:PORT/metrics while it lasts (127.0.0.1:9464; any address given is used)")
 	f.StringVar(&opts.Engine, "engine", bench.EngineAuto, "load engine: auto (epoll for plain http on Linux, else goroutine), epoll or goroutine")
 	completeValues(c, "engine", bench.EngineAuto, bench.EngineEpoll, bench.EngineGoroutine)
+	c.AddCommand(newBenchReportCmd(streams, nil))
 	return c
 }
 
@@ -246,9 +263,17 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
-	if opts.Output == "json" {
+	if opts.HTML != "" {
+		if err := report.WriteBenchHTMLFile(opts.HTML, benchRuns(res)); err != nil {
+			return err
+		}
+	}
+	switch opts.Output {
+	case "json":
 		err = report.BenchJSON(streams, res)
-	} else {
+	case "html":
+		err = report.BenchHTML(streams.Out, benchRuns(res))
+	default:
 		err = report.BenchText(streams, res)
 		if err == nil && opts.LatencySpectrum {
 			err = report.BenchSpectrum(streams, res)
@@ -283,6 +308,12 @@ func runBenchCreateSession(ctx context.Context, streams *report.Streams, opts *b
 		return fmt.Errorf("write the result: %w", err)
 	}
 	return nil
+}
+
+// benchRuns is a run just made as the HTML report's one run, labelled by
+// its URLs.
+func benchRuns(res *bench.Result) []report.BenchRun {
+	return []report.BenchRun{{Label: strings.Join(res.URLs, " "), Result: res}}
 }
 
 // threadsFor is the GOMAXPROCS for a run on engine: n when given; all the

@@ -93,7 +93,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		{[]string{"--rate", "-3"}, "rate must not be negative"},
 		{[]string{"--timeout", "-1s"}, "timeout must be above 0"},
 		{[]string{"--threads", "-1"}, "threads must not be negative, not -1"},
-		{[]string{"-o", "yaml"}, "-o/--output must be table or json"},
+		{[]string{"-o", "yaml"}, "-o/--output must be table, json or html"},
 		{[]string{"--shared", "--sessions", "60"}, "sessions and shared mode exclude each other"},
 		{[]string{"-c", "10", "--sessions", "5"}, "5 sessions for 10 connections"},
 		{[]string{"ftp://x/"}, "scheme must be http or https"},

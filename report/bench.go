@@ -66,6 +66,13 @@ import (
 //	  }
 //	}
 func BenchJSON(s *Streams, res *bench.Result) error {
+	neverNull(res)
+	return writeJSON(s.Out, res)
+}
+
+// neverNull gives res's maps and slices that the JSON says are never null
+// their empty values.
+func neverNull(res *bench.Result) {
 	if res.Errors == nil {
 		res.Errors = map[string]int64{}
 	}
@@ -81,7 +88,6 @@ func BenchJSON(s *Streams, res *bench.Result) error {
 	if res.Series == nil {
 		res.Series = []bench.SeriesPoint{}
 	}
-	return writeJSON(s.Out, res)
 }
 
 // BenchText writes the human view of res to s.Out, coloured through

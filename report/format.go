@@ -110,8 +110,10 @@ func rate(v float64) string {
 }
 
 // shorten cuts s to at most 40 characters, ending in "…" when cut.
-func shorten(s string) string {
-	const n = 40
+func shorten(s string) string { return clip(s, 40) }
+
+// clip cuts s to at most n characters, ending in "…" when cut.
+func clip(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
