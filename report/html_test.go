@@ -25,7 +25,7 @@ func sampleResult() *bench.Result {
 			{ValueMs: 0.05, Percentile: 0, TotalCount: 1}, {ValueMs: 1.1, Percentile: 0.5, TotalCount: 2000},
 			{ValueMs: 2, Percentile: 0.9, TotalCount: 3600}, {ValueMs: 4.1, Percentile: 0.99, TotalCount: 3960},
 			{ValueMs: 8, Percentile: 0.999, TotalCount: 3996}, {ValueMs: 20.1, Percentile: 1, TotalCount: 4000}}},
-		Series: []bench.SeriesPoint{{TS: 1, IntervalS: 1, RequestsPerS: 2100, ErrorsPerS: 1050}, {TS: 2, IntervalS: 1, RequestsPerS: 1900, ErrorsPerS: 950}},
+		Series:     []bench.SeriesPoint{{TS: 1, IntervalS: 1, RequestsPerS: 2100, ErrorsPerS: 1050}, {TS: 2, IntervalS: 1, RequestsPerS: 1900, ErrorsPerS: 950}},
 		Thresholds: []bench.Threshold{{Name: "max_errors", Limit: "0", Value: "2000 (50.0%)", OK: false}},
 		Consistency: bench.Consistency{Mode: bench.ModeShared, Verdict: bench.VerdictInconsistent, CounterPath: "visitCount", IDPath: "sid",
 			Checked: 2000, Sessions: 1, SessionsCreated: 1, InitialCounter: 1, FinalCounter: 62, ExpectedFinal: 2001,
