@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/sessctl/sessctl/client"
@@ -85,12 +86,12 @@ var (
 // percentileLines are the per-second latency lines, fastest first.
 var percentileLines = []struct {
 	name, colour string
-	value        func(secondLatency) float64
+	value        func(bench.SeriesLatency) float64
 }{
-	{"p50", "#4e79a7", func(l secondLatency) float64 { return l.P50 }},
-	{"p90", "#59a14f", func(l secondLatency) float64 { return l.P90 }},
-	{"p99", "#f28e2b", func(l secondLatency) float64 { return l.P99 }},
-	{"max", "#e15759", func(l secondLatency) float64 { return l.Max }},
+	{"p50", "#4e79a7", func(l bench.SeriesLatency) float64 { return l.P50 }},
+	{"p90", "#59a14f", func(l bench.SeriesLatency) float64 { return l.P90 }},
+	{"p99", "#f28e2b", func(l bench.SeriesLatency) float64 { return l.P99 }},
+	{"max", "#e15759", func(l bench.SeriesLatency) float64 { return l.Max }},
 }
 
 // benchPage is what the template writes.
@@ -209,7 +210,7 @@ func newRunCard(r BenchRun, colour string) runCard {
 		} else {
 			card.Check = fmt.Sprintf("one shared session: %s %s → %s, expected %s · lost updates %s (%s%%) · duplicates %s",
 				htmlText(c.CounterPath, htmlLabelMax), thousands(c.InitialCounter), thousands(c.FinalCounter), thousands(c.ExpectedFinal),
-				thousands(c.LostUpdates), figures(c.LostUpdatesPct, 2), thousands(c.Duplicates))
+				thousands(c.LostUpdates), strconv.FormatFloat(c.LostUpdatesPct, 'f', 1, 64), thousands(c.Duplicates))
 		}
 	case bench.ModePerSession:
 		card.Check = fmt.Sprintf("%s, %s checked · gaps %s · repeats %s · regressions %s · resets %s · id changes %s",
@@ -287,20 +288,20 @@ func latencyAxis(lo, median, hi float64) axis {
 	return linearAxis("latency (ms)", hi, 6)
 }
 
-// timeAxis is the shared time axis of the runs' series.
+// timeAxis is the shared time axis of the runs' series, to the end of
+// the longest.
 func timeAxis(runs []BenchRun) axis {
 	end := 0.0
 	for _, r := range runs {
-		if n := len(r.Result.Series); n > 0 {
-			end = math.Max(end, r.Result.Series[n-1].TS)
+		if s := chartedSeries(r.Result); len(s) > 0 {
+			end = math.Max(end, s[len(s)-1].TS)
 		}
-		end = math.Max(end, r.Result.DurationS)
 	}
 	return linearAxis("time since the start (s)", end, 10)
 }
 
 // throughputChart is every run's requests per second (and successes
-// per second, dashed, where the series has them) on one time axis.
+// per second, dashed, for a run with errors) on one time axis.
 func throughputChart(runs []BenchRun) chart {
 	c := chart{ID: "throughput", Title: "Requests per second", Height: 300, X: timeAxis(runs),
 		Empty: "no per-second series in the result"}
@@ -316,14 +317,14 @@ func throughputChart(runs []BenchRun) chart {
 		if len(runs) == 1 {
 			ok.Label = "successes/s"
 		}
+		// Successes only where some requests failed: elsewhere their line
+		// would hide under the requests'.
 		hasOK := false
-		for _, pt := range r.Result.Series {
+		for _, pt := range chartedSeries(r.Result) {
 			req.Points = append(req.Points, point{secondX(pt), pt.RequestsPerS})
+			ok.Points = append(ok.Points, point{secondX(pt), seriesSuccesses(pt)})
 			hi = math.Max(hi, pt.RequestsPerS)
-			if s, present := seriesSuccesses(pt); present {
-				hasOK = true
-				ok.Points = append(ok.Points, point{secondX(pt), s})
-			}
+			hasOK = hasOK || pt.ErrorsPerS > 0
 		}
 		if len(req.Points) > 0 {
 			c.Lines = append(c.Lines, req)
@@ -334,6 +335,17 @@ func throughputChart(runs []BenchRun) chart {
 	}
 	c.Y = linearAxis("requests/s", hi, 5)
 	return c
+}
+
+// chartedSeries is res's series as the charts draw it: without a last
+// interval shorter than a fifth of a second after others (the end of a
+// -d run, whose rates over a few milliseconds would read as a fall).
+func chartedSeries(res *bench.Result) []bench.SeriesPoint {
+	s := res.Series
+	if n := len(s); n > 1 && s[n-1].IntervalS < 0.2 {
+		return s[:n-1]
+	}
+	return s
 }
 
 // secondX is where a series point is drawn on a time axis: the middle of
@@ -355,7 +367,7 @@ func latencyCharts(runs []BenchRun) []chart {
 		for _, pl := range percentileLines {
 			l := line{Label: pl.name, Colour: pl.colour}
 			has := false
-			for _, pt := range r.Result.Series {
+			for _, pt := range chartedSeries(r.Result) {
 				lat, ok := seriesLatency(pt)
 				if !ok {
 					l.Points = append(l.Points, point{secondX(pt), math.NaN()})
@@ -392,13 +404,7 @@ func errorCharts(runs []BenchRun) []chart {
 	colours := map[string]string{}
 	var classes []string
 	for _, r := range runs {
-		for k := range r.Result.Errors {
-			if _, ok := colours[k]; !ok {
-				colours[k] = ""
-				classes = append(classes, k)
-			}
-		}
-		for _, pt := range r.Result.Series {
+		for _, pt := range chartedSeries(r.Result) {
 			for k := range seriesErrorClasses(pt) {
 				if _, ok := colours[k]; !ok {
 					colours[k] = ""
@@ -420,7 +426,7 @@ func errorCharts(runs []BenchRun) []chart {
 			c.Title += ": " + htmlText(r.Label, htmlLabelMax)
 		}
 		// Each second is drawn as a bar, flat over its interval.
-		series := r.Result.Series
+		series := chartedSeries(r.Result)
 		base := make([]float64, 2*len(series))
 		for _, k := range classes {
 			l := line{Label: htmlText(k, htmlLabelMax), Colour: colours[k], Area: true, Base: base}
@@ -665,7 +671,7 @@ func consistencyRows(runs []BenchRun) []tableRow {
 	}))
 	add("lost updates", bench.ModeShared, func(c bench.Consistency) tableCell {
 		cell := countCell(c.LostUpdates)
-		cell.Text += " (" + figures(c.LostUpdatesPct, 2) + "%)"
+		cell.Text += " (" + strconv.FormatFloat(c.LostUpdatesPct, 'f', 1, 64) + "%)"
 		return cell
 	})
 	add("duplicates", bench.ModeShared, count(func(c bench.Consistency) int64 { return c.Duplicates }))

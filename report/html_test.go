@@ -25,7 +25,12 @@ func sampleResult() *bench.Result {
 			{ValueMs: 0.05, Percentile: 0, TotalCount: 1}, {ValueMs: 1.1, Percentile: 0.5, TotalCount: 2000},
 			{ValueMs: 2, Percentile: 0.9, TotalCount: 3600}, {ValueMs: 4.1, Percentile: 0.99, TotalCount: 3960},
 			{ValueMs: 8, Percentile: 0.999, TotalCount: 3996}, {ValueMs: 20.1, Percentile: 1, TotalCount: 4000}}},
-		Series:     []bench.SeriesPoint{{TS: 1, IntervalS: 1, RequestsPerS: 2100, ErrorsPerS: 1050}, {TS: 2, IntervalS: 1, RequestsPerS: 1900, ErrorsPerS: 950}},
+		Series: []bench.SeriesPoint{
+			{TS: 1, IntervalS: 1, RequestsPerS: 2100, ErrorsPerS: 1050, SuccessesPerS: 1050, ErrorsByClassPerS: map[string]float64{"status_4xx": 1050},
+				Latency: &bench.SeriesLatency{P50: 1.1, P90: 2, P99: 4, P999: 7, Max: 19}},
+			{TS: 2, IntervalS: 1, RequestsPerS: 1900, ErrorsPerS: 950, SuccessesPerS: 950, ErrorsByClassPerS: map[string]float64{"status_4xx": 950},
+				Latency: &bench.SeriesLatency{P50: 1.2, P90: 2.1, P99: 4.2, P999: 8, Max: 20.1}},
+		},
 		Thresholds: []bench.Threshold{{Name: "max_errors", Limit: "0", Value: "2000 (50.0%)", OK: false}},
 		Consistency: bench.Consistency{Mode: bench.ModeShared, Verdict: bench.VerdictInconsistent, CounterPath: "visitCount", IDPath: "sid",
 			Checked: 2000, Sessions: 1, SessionsCreated: 1, InitialCounter: 1, FinalCounter: 62, ExpectedFinal: 2001,
@@ -86,10 +91,11 @@ func TestBenchHTMLShowsEverything(t *testing.T) {
 	page := renderHTML(t, BenchRun{Label: "shared.json", Result: sampleResult()})
 	for _, want := range []string{
 		`id="latency-spectrum"`, `id="throughput"`, `id="latency-series-1"`, `id="errors-series-1"`,
-		`>INCONSISTENT<`, "lost updates", "1,939 (97%)", "1 → 62, expected 2,001", "duplicates",
+		`>INCONSISTENT<`, "lost updates", "1,939 (97.0%)", "1 → 62, expected 2,001", "duplicates",
 		"status_404", "GET http://127.0.0.1:3000/nope: status 404", "limit 0: 2000 (50.0%), fails",
 		"99.9%", "99.99%", "requests/s", "latency (ms)", "time since the start (s)", "connect.sid (express)",
 		"http://127.0.0.1:3000/nope", "2,000 req/s", "epoll", "20.1",
+		"status_4xx", "successes/s", ">p50<", ">p90<", ">p99<", ">max<",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("no %q in the page", want)
@@ -141,6 +147,18 @@ func TestBenchHTMLClipsLongTexts(t *testing.T) {
 	}
 	if !strings.Contains(page, "a…") || !strings.Contains(page, "b…") || !strings.Contains(page, "c…") {
 		t.Error("a cut text does not end in …")
+	}
+}
+
+func TestBenchHTMLOlderSeries(t *testing.T) {
+	// A result of a sessctl whose series had no latency nor classes.
+	res := sampleResult()
+	res.Series = []bench.SeriesPoint{{TS: 1, IntervalS: 1, RequestsPerS: 2100, ErrorsPerS: 1050}, {TS: 2, IntervalS: 1, RequestsPerS: 1900, ErrorsPerS: 950}}
+	page := renderHTML(t, BenchRun{Label: "old.json", Result: res})
+	for _, want := range []string{"no per-second latency in the result", "successes/s", "<title>errors</title>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("no %q in the page", want)
+		}
 	}
 }
 
@@ -198,5 +216,18 @@ func TestWriteBenchHTMLFile(t *testing.T) {
 	err = WriteBenchHTMLFile(filepath.Join(dir, "no", "r.html"), []BenchRun{{Label: "x", Result: sampleResult()}})
 	if err == nil || !strings.Contains(err.Error(), "r.html") {
 		t.Errorf("a missing folder: %v", err)
+	}
+}
+
+func TestChartedSeries(t *testing.T) {
+	pts := []bench.SeriesPoint{{TS: 1, IntervalS: 1}, {TS: 2, IntervalS: 1}, {TS: 2.02, IntervalS: 0.02}}
+	if got := chartedSeries(&bench.Result{Series: pts}); len(got) != 2 {
+		t.Errorf("a last interval of 20ms is charted: %v", got)
+	}
+	if got := chartedSeries(&bench.Result{Series: pts[2:]}); len(got) != 1 {
+		t.Errorf("a run's only interval is not charted: %v", got)
+	}
+	if got := chartedSeries(&bench.Result{Series: pts[:2]}); len(got) != 2 {
+		t.Errorf("whole seconds: %v", got)
 	}
 }
