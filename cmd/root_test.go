@@ -61,7 +61,7 @@ func TestFlagValueCompletion(t *testing.T) {
 		want string
 	}{
 		{[]string{"visit", "-o", ""}, "table json jsonl :4"},
-		{[]string{"bench", "--output", ""}, "table json :4"},
+		{[]string{"bench", "--output", ""}, "table json html :4"},
 		{[]string{"decode", "-o", ""}, "table json jsonl :4"},
 		{[]string{"decode", "--format", ""}, strings.Join(cookie.FormatNames(), " ") + " :4"},
 		{[]string{"serve-demo", "--mode", ""}, "store cookie :4"},
