@@ -103,6 +103,7 @@ type benchPage struct {
 	Throughput  chartView
 	Latency     []chartView
 	Errors      []chartView
+	Paired      bool     // Latency and Errors two by two
 	Labels      []string // the summary's column headings
 	Summary     []tableRow
 	Consistency []tableRow
@@ -154,12 +155,15 @@ func newBenchPage(runs []BenchRun) benchPage {
 	}
 	p.Spectrum = spectrumChart(runs).view()
 	p.Throughput = throughputChart(runs).view()
+	// Several runs' charts go in pairs, side by side, with half as many
+	// gridlines across.
 	for _, c := range latencyCharts(runs) {
 		p.Latency = append(p.Latency, c.view())
 	}
 	for _, c := range errorCharts(runs) {
 		p.Errors = append(p.Errors, c.view())
 	}
+	p.Paired = len(runs) > 1
 	p.Summary = summaryRows(runs)
 	p.Consistency = consistencyRows(runs)
 	for _, r := range runs {
@@ -289,21 +293,21 @@ func latencyAxis(lo, median, hi float64) axis {
 }
 
 // timeAxis is the shared time axis of the runs' series, to the end of
-// the longest.
-func timeAxis(runs []BenchRun) axis {
+// the longest, with about n gridlines.
+func timeAxis(runs []BenchRun, n int) axis {
 	end := 0.0
 	for _, r := range runs {
 		if s := chartedSeries(r.Result); len(s) > 0 {
 			end = math.Max(end, s[len(s)-1].TS)
 		}
 	}
-	return linearAxis("time since the start (s)", end, 10)
+	return linearAxis("time since the start (s)", end, n)
 }
 
 // throughputChart is every run's requests per second (and successes
 // per second, dashed, for a run with errors) on one time axis.
 func throughputChart(runs []BenchRun) chart {
-	c := chart{ID: "throughput", Title: "Requests per second", Height: 300, X: timeAxis(runs),
+	c := chart{ID: "throughput", Title: "Requests per second", Height: 300, X: timeAxis(runs, 10),
 		Empty: "no per-second series in the result"}
 	hi := 0.0
 	for i, r := range runs {
@@ -352,14 +356,23 @@ func chartedSeries(res *bench.Result) []bench.SeriesPoint {
 // its interval, which a line through the points shows as it was.
 func secondX(pt bench.SeriesPoint) float64 { return pt.TS - pt.IntervalS/2 }
 
+// perRunChart is the width and time axis of a chart of each run: half
+// the width, with half the gridlines, when there are several runs.
+func perRunChart(runs []BenchRun) (width int, x axis) {
+	if len(runs) > 1 {
+		return halfWidth, timeAxis(runs, 5)
+	}
+	return chartWidth, timeAxis(runs, 10)
+}
+
 // latencyCharts is a chart per run of its latency percentiles second by
 // second, on one time axis and one latency axis for all the runs.
 func latencyCharts(runs []BenchRun) []chart {
-	x := timeAxis(runs)
+	width, x := perRunChart(runs)
 	lo, hi, median := math.Inf(1), 0.0, math.Inf(1)
 	charts := make([]chart, len(runs))
 	for i, r := range runs {
-		c := chart{ID: fmt.Sprintf("latency-series-%d", i+1), Title: "Latency per second", Height: 280, X: x,
+		c := chart{ID: fmt.Sprintf("latency-series-%d", i+1), Title: "Latency per second", Width: width, Height: 280, X: x,
 			Empty: "no per-second latency in the result"}
 		if len(runs) > 1 {
 			c.Title += ": " + htmlText(r.Label, htmlLabelMax)
@@ -400,7 +413,7 @@ func latencyCharts(runs []BenchRun) []chart {
 // errorCharts is a chart per run of its errors per second, stacked by
 // class, on one time axis and one scale for all the runs.
 func errorCharts(runs []BenchRun) []chart {
-	x := timeAxis(runs)
+	width, x := perRunChart(runs)
 	colours := map[string]string{}
 	var classes []string
 	for _, r := range runs {
@@ -420,7 +433,7 @@ func errorCharts(runs []BenchRun) []chart {
 	hi := 0.0
 	charts := make([]chart, len(runs))
 	for i, r := range runs {
-		c := chart{ID: fmt.Sprintf("errors-series-%d", i+1), Title: "Errors per second by class", Height: 240, X: x,
+		c := chart{ID: fmt.Sprintf("errors-series-%d", i+1), Title: "Errors per second by class", Width: width, Height: 240, X: x,
 			Empty: "no errors"}
 		if len(runs) > 1 {
 			c.Title += ": " + htmlText(r.Label, htmlLabelMax)

@@ -104,6 +104,9 @@ func TestBenchHTMLShowsEverything(t *testing.T) {
 	if refs := externalRefs(page); len(refs) > 0 {
 		t.Errorf("the page links or fetches: %q", refs)
 	}
+	if !strings.Contains(page, `id="latency-series-1" class="plot" viewBox="0 0 1100 280"`) || strings.Contains(page, `class="pair"`) {
+		t.Error("one run's charts are not the page's width")
+	}
 	if strings.Contains(page, "ZgotmplZ") {
 		t.Error("html/template refused a value (ZgotmplZ)")
 	}
@@ -190,7 +193,9 @@ func TestBenchHTMLSideBySide(t *testing.T) {
 	b.Series = []bench.SeriesPoint{{TS: 1, IntervalS: 1, RequestsPerS: 2000}, {TS: 2, IntervalS: 1, RequestsPerS: 2100}, {TS: 3, IntervalS: 1, RequestsPerS: 2500}}
 	page := renderHTML(t, BenchRun{Label: "before.json", Result: a}, BenchRun{Label: "after.json", Result: b})
 	for _, want := range []string{"2 runs side by side", `id="latency-series-2"`, `id="errors-series-2"`, ">before.json</th>", ">after.json</th>",
-		">CONSISTENT<", ">INCONSISTENT<", "gaps", "lost updates", "no errors"} {
+		">CONSISTENT<", ">INCONSISTENT<", "gaps", "lost updates", "no errors",
+		// Each run's charts in pairs, half as wide; the shared ones whole.
+		`class="pair"`, `id="latency-series-2" class="plot" viewBox="0 0 540 280"`, `id="throughput" class="plot" viewBox="0 0 1100 300"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("no %q in the page", want)
 		}

@@ -12,10 +12,12 @@ import (
 // and path data that the report's template writes as inline SVG (so that
 // every text in a chart goes through html/template's escaping).
 
-// Chart geometry in SVG user units: the viewBox is chartWidth wide, the
+// Chart geometry in SVG user units, which the page shows at one pixel
+// each: a chart is chartWidth wide (halfWidth for one of a pair), its
 // plot area inside the margins.
 const (
 	chartWidth   = 1100
+	halfWidth    = 540
 	marginLeft   = 70
 	marginRight  = 44
 	marginTop    = 14
@@ -57,7 +59,9 @@ func niceStep(span float64, n int) float64 {
 	if !(span > 0) {
 		return 1
 	}
-	raw := span / float64(n)
+	// A span a hair over a nice one (5.0003 s) takes its step: the
+	// axis's end tolerates as much (linearAxis).
+	raw := span / float64(n) / 1.02
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
 	switch norm := raw / mag; {
 	case norm <= 1:
@@ -70,14 +74,15 @@ func niceStep(span float64, n int) float64 {
 	return 10 * mag
 }
 
-// linearAxis is an axis from 0 to at least hi with about n gridlines at
-// nice steps, its end moved up to the last of them.
+// linearAxis is an axis from 0 to hi with about n gridlines at nice
+// steps, its end moved up to the next of them (unless hi passes the one
+// below by less than a fiftieth of a step: a run of 5.0003 s ends at 5).
 func linearAxis(title string, hi float64, n int) axis {
 	if !(hi > 0) || math.IsInf(hi, 0) {
 		hi = 1
 	}
 	step := niceStep(hi, n)
-	a := axis{Title: title, Hi: math.Ceil(hi/step-1e-9) * step}
+	a := axis{Title: title, Hi: math.Max(1, math.Ceil(hi/step-0.02)) * step}
 	for i := 0; ; i++ {
 		v := float64(i) * step
 		if v > a.Hi+step/2 {
@@ -188,11 +193,13 @@ type line struct {
 	Base   []float64
 }
 
-// chart is one chart of the report: its axes, its lines, and the text
-// shown instead when no line has a point (Empty).
+// chart is one chart of the report: its size (Width 0 is chartWidth),
+// its axes, its lines, and the text shown instead when no line has a
+// point (Empty).
 type chart struct {
 	ID     string
 	Title  string
+	Width  int
 	Height int
 	X, Y   axis
 	Lines  []line
@@ -238,8 +245,12 @@ type legendView struct {
 
 // view lays c out.
 func (c chart) view() chartView {
-	v := chartView{ID: c.ID, Title: c.Title, Width: chartWidth, Height: c.Height,
-		Left: marginLeft, Top: marginTop, Right: chartWidth - marginRight, Bot: float64(c.Height - marginBottom),
+	w := c.Width
+	if w == 0 {
+		w = chartWidth
+	}
+	v := chartView{ID: c.ID, Title: c.Title, Width: w, Height: c.Height,
+		Left: marginLeft, Top: marginTop, Right: float64(w - marginRight), Bot: float64(c.Height - marginBottom),
 		XTitle: c.X.Title, YTitle: c.Y.Title}
 	v.YTickX, v.XTickY, v.XTitleY = v.Left-8, v.Bot+19, float64(c.Height)-6
 	v.MidX, v.MidY = (v.Left+v.Right)/2, (v.Top+v.Bot)/2
