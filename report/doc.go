@@ -1,5 +1,6 @@
 // Package report owns every byte a person or a script reads from sessctl:
-// the lipgloss text views, the JSON documents, and progress on stderr.
+// the lipgloss text views, the JSON documents, bench's HTML report, and
+// progress on stderr.
 //
 // The engines (client, cookie, demo) return plain data; the functions here
 // render it. Text layouts may change between releases; they share one
@@ -17,4 +18,9 @@
 // line instead. Each command's document is described next to its renderer
 // (VisitJSON, DecodeJSON, BenchJSON, BenchSessionJSON, Signed, AuditJSON;
 // AuditSARIF writes SARIF 2.1.0) and in the README.
+//
+// BenchHTML writes bench's HTML report: one self-contained page (inline
+// SVG charts laid out in svg.go, CSS, no script, nothing fetched) written
+// through html/template, so that every text from outside is escaped there,
+// after escape, and cut to a bounded length.
 package report
