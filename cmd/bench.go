@@ -37,6 +37,9 @@ type benchOptions struct {
 	// MetricsAddr is the host:port where the run serves Prometheus
 	// metrics on /metrics while it lasts (--metrics-addr); empty: none.
 	MetricsAddr string
+	// Result is where to write the mergeable result file (--result); ""
+	// writes none.
+	Result string
 }
 
 func newBenchCmd(streams *report.Streams, runF func(context.Context, *benchOptions) error) *cobra.Command {
@@ -102,6 +105,12 @@ by second, the consistency verdict with its figures and the run's summary.
 target) while -o prints what it prints. 'sessctl bench report a.json b.json'
 shows saved -o json results side by side.
 
+From several machines: --segment I/N runs this agent's share of the test (of -c,
+--sessions, -n and --rate), --start-at TIME begins its load then (in --shared
+mode after its first probe of the counter), and --result FILE also writes a
+mergeable result; 'sessctl bench merge FILE...' prints the report of the whole
+test from the agents' files.
+
 Exit status: 0 CONSISTENT (or not checked: --counter '') with every threshold
 held; 1 INCONSISTENT or a threshold failed; 2 when the run could not start,
 nothing succeeded, or the target went away or stopped answering mid-run (the
@@ -116,7 +125,8 @@ interrupted.`,
   sessctl bench http://127.0.0.1:3000/ --shared --create-session-only --jar shared.txt   # then, on each of 3 agents:
   sessctl bench http://127.0.0.1:3000/ --shared --jar shared.txt -n 30000 -c 48 --segment 0/3
   sessctl bench http://127.0.0.1:3000/ -d 30s --html report.html   # the text view, and the HTML report in report.html
-  sessctl bench https://app.test/api/count -k --counter data.visits --id data.user.id -H 'Accept: application/json'`,
+  sessctl bench https://app.test/api/count -k --counter data.visits --id data.user.id -H 'Accept: application/json'
+  sessctl bench http://10.0.0.5:3000/ -n 90000 -c 300 --segment 1/3 --start-at 2026-12-01T13:00:00Z --result agent1.json`,
 		// URLs, not subcommands, beside report: cobra would take an
 		// unknown word for a mistyped subcommand.
 		Args: cobra.ArbitraryArgs,
@@ -163,6 +173,8 @@ interrupted.`,
 					return &usageError{errors.New("--create-session-only needs --jar FILE, the cookies.txt file the agents read the session from")}
 				case segment != "" || startAt != "":
 					return &usageError{errors.New("--create-session-only sends no load: --segment and --start-at are for the agents that continue the session")}
+				case opts.Result != "":
+					return &usageError{errors.New("--create-session-only sends no load: --result is for the agents that continue the session")}
 				}
 			}
 			if opts.MetricsAddr != "" {
@@ -207,7 +219,9 @@ interrupted.`,
 	f.DurationVar(&opts.Thresholds.MaxP99, "max-p99", 0, "threshold: the highest p99 latency allowed (0: none); above it exits 1")
 	f.DurationVar(&opts.Thresholds.MaxP50, "max-p50", 0, "threshold: the highest median latency allowed (0: none); above it exits 1")
 	f.StringVar(&segment, "segment", "", "run this agent's share of the test: I/N (0/3) or FROM:TO (0:1/3) of -c, --sessions, -n and --rate")
-	f.StringVar(&startAt, "start-at", "", "begin the load at this RFC 3339 time, so that agents begin together")
+	f.StringVar(&startAt, "start-at", "", "begin the load at this RFC 3339 time, so that agents begin together (--shared: after the first probe)")
+	f.StringVar(&opts.Result, "result", "", "also write a mergeable result to FILE (bench merge reads it), atomically")
+	f.StringVar(&opts.TestID, "test-id", "", "the test's id in the --result file (default: a hash of the settings that define the whole test)")
 	f.BoolVarP(&opts.Insecure, "insecure", "k", false, "do not verify TLS certificates")
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table, json, or html (the HTML report on stdout)")
 	completeValues(c, "output", "table", "json", "html")
@@ -218,6 +232,7 @@ interrupted.`,
 	f.StringVar(&opts.Engine, "engine", bench.EngineAuto, "load engine: auto (epoll for plain http on Linux, else goroutine), epoll or goroutine")
 	completeValues(c, "engine", bench.EngineAuto, bench.EngineEpoll, bench.EngineGoroutine)
 	c.AddCommand(newBenchReportCmd(streams, nil))
+	c.AddCommand(newBenchMergeCmd(streams, nil))
 	return c
 }
 
@@ -263,26 +278,46 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
-	if opts.HTML != "" {
-		if err := report.WriteBenchHTMLFile(opts.HTML, benchRuns(res)); err != nil {
+	if opts.Result != "" {
+		f, err := res.File(versionLine(version()))
+		if err == nil {
+			err = f.Write(opts.Result)
+		}
+		if err != nil {
+			return fmt.Errorf("bench --result: %w", err)
+		}
+	}
+	if err := writeBenchReport(streams, opts.Output, opts.HTML, opts.LatencySpectrum, res); err != nil {
+		return err
+	}
+	return benchOutcome(ctx, res)
+}
+
+// writeBenchReport prints res as bench and bench merge do: output is
+// table, json or html; htmlFile, when set, also gets the HTML report;
+// spectrum adds the percentile table to the text view.
+func writeBenchReport(streams *report.Streams, output, htmlFile string, spectrum bool, res *bench.Result) error {
+	if htmlFile != "" {
+		if err := report.WriteBenchHTMLFile(htmlFile, benchRuns(res)); err != nil {
 			return err
 		}
 	}
-	switch opts.Output {
+	var err error
+	switch output {
 	case "json":
 		err = report.BenchJSON(streams, res)
 	case "html":
 		err = report.BenchHTML(streams.Out, benchRuns(res))
 	default:
 		err = report.BenchText(streams, res)
-		if err == nil && opts.LatencySpectrum {
+		if err == nil && spectrum {
 			err = report.BenchSpectrum(streams, res)
 		}
 	}
 	if err != nil {
 		return fmt.Errorf("write the result: %w", err)
 	}
-	return benchOutcome(ctx, res)
+	return nil
 }
 
 // runBenchCreateSession makes the shared session of a test that agents

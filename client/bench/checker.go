@@ -211,11 +211,12 @@ func (c *Consistency) setVerdict() {
 	}
 }
 
-// setLost fills in the shared mode's lost updates from the final counter.
-func (c *Consistency) setLost(final int64) {
+// setLost fills in the shared mode's lost updates from the final counter
+// and the increments of probes (other agents') that the counts leave out.
+func (c *Consistency) setLost(final, probes int64) {
 	c.FinalCounter = final
 	onSession := c.Checked - c.Resets
-	c.ExpectedFinal = c.InitialCounter + onSession
+	c.ExpectedFinal = c.InitialCounter + onSession + probes
 	if lost := c.ExpectedFinal - final; lost > 0 {
 		c.LostUpdates = lost
 		if onSession > 0 {

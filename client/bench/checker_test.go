@@ -113,7 +113,7 @@ func TestObserveShared(t *testing.T) {
 			}
 			c := a.consistency(ModeShared, 1)
 			c.InitialCounter = 1
-			c.setLost(tt.final)
+			c.setLost(tt.final, 0)
 			c.setVerdict()
 			if c.LostUpdates != tt.lost || c.Verdict != tt.verdict || c.ExpectedFinal != tt.expected {
 				t.Errorf("lost %d expected %d verdict %s, want %d %d %s", c.LostUpdates, c.ExpectedFinal, c.Verdict, tt.lost, tt.expected, tt.verdict)
@@ -124,7 +124,7 @@ func TestObserveShared(t *testing.T) {
 
 func TestLostUpdatesPct(t *testing.T) {
 	c := Consistency{Mode: ModeShared, Checked: 2000, InitialCounter: 1}
-	c.setLost(91) // the express example: 2000 requests left 90 increments
+	c.setLost(91, 0) // the express example: 2000 requests left 90 increments
 	c.setVerdict()
 	if c.LostUpdates != 1910 || c.LostUpdatesPct != 95.5 || c.Verdict != VerdictInconsistent {
 		t.Errorf("got %+v", c)

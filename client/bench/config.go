@@ -118,8 +118,14 @@ type Config struct {
 	// checks stay local; in shared mode all carry the one session.
 	Segment Segment
 	// StartAt, when set, is when the load begins: Run waits until then
-	// (after it has checked its settings), so that agents begin together.
+	// (after it has checked its settings and, in shared mode, read the
+	// initial counter), so that agents begin together and every agent's
+	// first probe comes before any load.
 	StartAt time.Time
+	// TestID names the test this run is a share of, in its result file
+	// (Result.File), so that a merge refuses files of other tests; empty
+	// means a hash of the settings that define the whole test (testID).
+	TestID string
 }
 
 // defaultProgressEvery is how often Progress is called when ProgressEvery

@@ -7,10 +7,19 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// newHistogram is the latency histogram of a run, a loop or a second:
-// microseconds from 1 µs to an hour, three significant digits.
+// The layout of every latency histogram sessctl records, which a result
+// file's must have: microseconds from 1 µs to an hour, three significant
+// digits.
+const (
+	histLowest  = 1
+	histHighest = int64(time.Hour / time.Microsecond)
+	histDigits  = 3
+)
+
+// newHistogram is the latency histogram of a run, a loop or a second, of
+// that layout.
 func newHistogram() *hdrhistogram.Histogram {
-	return hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
+	return hdrhistogram.New(histLowest, histHighest, histDigits)
 }
 
 // latRing is the size of a worker's ring of latencies not yet in the

@@ -112,6 +112,9 @@ type Result struct {
 	Thresholds []Threshold `json:"thresholds"`
 	// Consistency is the session-counter check.
 	Consistency Consistency `json:"consistency"`
+
+	// rec is what the result file (File) needs beyond the JSON.
+	rec *runRecord
 }
 
 // Latency is a latency distribution in milliseconds, from an HDR histogram
@@ -124,6 +127,23 @@ type Latency struct {
 	P99  float64 `json:"p99"`
 	P999 float64 `json:"p99_9"`
 	Max  float64 `json:"max"`
+}
+
+// latencyOf summarises h (microseconds) in milliseconds; zero when empty.
+func latencyOf(h *hdrhistogram.Histogram) Latency {
+	if h.TotalCount() == 0 {
+		return Latency{}
+	}
+	ms := func(us int64) float64 { return float64(us) / 1000 }
+	return Latency{
+		Min:  ms(h.Min()),
+		Mean: h.Mean() / 1000,
+		P50:  ms(h.ValueAtQuantile(50)),
+		P90:  ms(h.ValueAtQuantile(90)),
+		P99:  ms(h.ValueAtQuantile(99)),
+		P999: ms(h.ValueAtQuantile(99.9)),
+		Max:  ms(h.Max()),
+	}
 }
 
 // Consistency is the verdict of the session-counter check and the counts

@@ -32,16 +32,25 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if wait := time.Until(cfg.StartAt); !cfg.StartAt.IsZero() && wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("interrupted while waiting for the start at %s: %w", cfg.StartAt.Format(time.RFC3339), ctx.Err())
-		case <-t.C:
-		}
-	}
 	return e.run(ctx)
+}
+
+// waitStart waits until the StartAt of the run, or fails when ctx is
+// cancelled first.
+func (e *engine) waitStart(ctx context.Context) error {
+	at := e.cfg.StartAt
+	wait := time.Until(at)
+	if at.IsZero() || wait <= 0 {
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("interrupted while waiting for the start at %s: %w", at.Format(time.RFC3339), ctx.Err())
+	case <-t.C:
+		return nil
+	}
 }
 
 type engine struct {
@@ -53,6 +62,7 @@ type engine struct {
 	id      jsonPath
 	shared  *sharedCheck
 	sharedV *vu
+	testID  string
 
 	next     atomic.Int64
 	start    time.Time
@@ -81,6 +91,10 @@ func newEngine(cfg Config) (*engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	testID := cfg.TestID
+	if testID == "" {
+		testID = cfg.testID()
+	}
 	cfg, err := cfg.segmented()
 	if err != nil {
 		return nil, err
@@ -93,6 +107,7 @@ func newEngine(cfg Config) (*engine, error) {
 		counter: parseJSONPath(cfg.CounterPath),
 		id:      parseJSONPath(cfg.IDPath),
 		series:  series{sec: newHistogram()},
+		testID:  testID,
 	}
 	for _, raw := range cfg.URLs {
 		t, err := parseTarget(raw)
@@ -215,6 +230,11 @@ func (e *engine) run(parent context.Context) (*Result, error) {
 		e.shared = &sharedCheck{initial: c, id: id}
 		e.sharedV = v
 	}
+	// After the shared session's first probe: agents that start together
+	// read their initial counters before any of them loads it.
+	if err := e.waitStart(parent); err != nil {
+		return nil, err
+	}
 
 	// The run's contexts: ctx ends it early (an abort, or the parent's
 	// cancel: an interrupt); stop is done when no request may start any
@@ -277,7 +297,7 @@ func (e *engine) run(parent context.Context) (*Result, error) {
 			if err != nil {
 				res.Consistency.FinalUnknown = "final probe: " + err.Error()
 			} else {
-				res.Consistency.setLost(c - 1)
+				res.Consistency.setLost(c-1, 0)
 			}
 		}
 	}
@@ -445,18 +465,7 @@ func (e *engine) result(end time.Time) *Result {
 	}
 	h := e.runHistogram()
 	res.Histogram = h
-	ms := func(us int64) float64 { return float64(us) / 1000 }
-	if h.TotalCount() > 0 {
-		res.Latency = Latency{
-			Min:  ms(h.Min()),
-			Mean: h.Mean() / 1000,
-			P50:  ms(h.ValueAtQuantile(50)),
-			P90:  ms(h.ValueAtQuantile(90)),
-			P99:  ms(h.ValueAtQuantile(99)),
-			P999: ms(h.ValueAtQuantile(99.9)),
-			Max:  ms(h.Max()),
-		}
-	}
+	res.Latency = latencyOf(h)
 	res.LatencySpectrum = spectrumOf(h)
 	res.Series = e.series.points
 	if res.Series == nil {
@@ -476,6 +485,8 @@ func (e *engine) result(end time.Time) *Result {
 		res.Consistency.InitialCounter = e.shared.initial
 	}
 	e.describeSession(&res.Consistency)
+	res.rec = &runRecord{testID: e.testID, segment: e.cfg.Segment, thresholds: e.cfg.Thresholds,
+		start: e.start, end: end, lastAnswer: lastAnswer, shared: e.shared}
 	return res
 }
 

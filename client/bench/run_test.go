@@ -519,17 +519,15 @@ func TestRunRefusedSaysNothingAnswered(t *testing.T) {
 
 // TestRunJar: bench --jar continues the session a visit left in its jar, in
 // shared mode, and leaves the jar as it was.
-func TestRunJar(t *testing.T) {
-	srv := benchDemoServer(t)
-	// Two visits through a jar, as sessctl visit makes them.
-	dir := t.TempDir()
-	path := filepath.Join(dir, "cookies.txt")
+// visitJar visits u n times through the jar at path, as sessctl visit
+// does, and saves it.
+func visitJar(t *testing.T, u *url.URL, path string, n int) {
+	t.Helper()
 	jar, err := client.OpenJar(path, client.JarOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(srv.URL + "/")
-	for range 2 {
+	for range n {
 		req, _ := http.NewRequest("GET", u.String(), nil)
 		for _, c := range jar.Cookies(u) {
 			req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
@@ -552,6 +550,15 @@ func TestRunJar(t *testing.T) {
 	if err := jar.Save(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestRunJar(t *testing.T) {
+	srv := benchDemoServer(t)
+	// Two visits through a jar, as sessctl visit makes them.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cookies.txt")
+	u, _ := url.Parse(srv.URL + "/")
+	visitJar(t, u, path, 2)
 	before, _ := os.ReadFile(path)
 	info, _ := os.Stat(path)
 

@@ -110,12 +110,18 @@ func (s *series) sample(at time.Duration, c liveCounts) {
 		}
 	}
 	if h := s.sec; h.TotalCount() > 0 {
-		ms := func(us int64) float64 { return float64(us) / 1000 }
-		p.Latency = &SeriesLatency{P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)),
-			P99: ms(h.ValueAtQuantile(99)), P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max())}
-		p.Histogram, _ = h.Encode(hdrhistogram.V2CompressedEncodingCookieBase) // into a bytes.Buffer: no error
+		p.setLatency(h)
 		h.Reset()
 	}
 	s.points = append(s.points, p)
 	s.lastAt, s.last = at, c
+}
+
+// setLatency sets p's Latency and Histogram from h, not empty: the
+// series' and a merge's.
+func (p *SeriesPoint) setLatency(h *hdrhistogram.Histogram) {
+	ms := func(us int64) float64 { return float64(us) / 1000 }
+	p.Latency = &SeriesLatency{P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)),
+		P99: ms(h.ValueAtQuantile(99)), P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max())}
+	p.Histogram, _ = h.Encode(hdrhistogram.V2CompressedEncodingCookieBase) // into a bytes.Buffer: no error
 }
