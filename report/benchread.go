@@ -16,10 +16,6 @@ import (
 // json prints, or a result file of bench --result, whose "result" member
 // is that same document.
 
-// benchResultFormat is the "format" of bench's result files (bench
-// --result FILE): a document with it carries its Result under "result".
-const benchResultFormat = "sessctl-bench-result"
-
 // maxBenchResultSize bounds a result read back: an hour of seconds and
 // a result file's histogram and counter values fit.
 const maxBenchResultSize = 512 << 20
@@ -80,8 +76,8 @@ func DecodeBenchResult(data []byte) (*bench.Result, error) {
 	}
 	if raw, ok := top["format"]; ok {
 		var format string
-		if err := json.Unmarshal(raw, &format); err != nil || format != benchResultFormat {
-			return nil, fmt.Errorf("not a bench result: its format is %s, not %q", clip(escape(string(raw)), htmlLabelMax), benchResultFormat)
+		if err := json.Unmarshal(raw, &format); err != nil || format != bench.ResultFormat {
+			return nil, fmt.Errorf("not a bench result: its format is %s, not %q", clip(escape(string(raw)), htmlLabelMax), bench.ResultFormat)
 		}
 		inner, ok := top["result"]
 		if !ok {

@@ -27,4 +27,8 @@
 //     observations, so any engine can use it)
 //   - jsonscan.go: the JSON path scanner that reads the counter and id
 //   - result.go: the result types, a JSON contract
+//   - resultfile.go: the result file an agent writes (--result), its
+//     format (documented there) and its checked reading
+//   - merge.go: Merge, the whole test's Result from its agents' files,
+//     and the shared mode's formulas across agents
 package bench
