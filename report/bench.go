@@ -112,10 +112,7 @@ func benchText(w io.Writer, r *lipgloss.Renderer, res *bench.Result) error {
 	}
 	b.WriteString("  " + st.faint.Render(fmt.Sprintf("%s, %s, %.2fs", counted(int64(res.Connections), "connection"), model, res.DurationS)) + "\n")
 
-	errs := int64(0)
-	for _, n := range res.Errors {
-		errs += n
-	}
+	errs := errorTotal(res)
 	errText := "0"
 	if errs > 0 {
 		errText = st.bad.Render(thousands(errs))
@@ -249,4 +246,13 @@ const benchLabelWidth = 14
 func benchAnomalies(st styles, c bench.Consistency) string {
 	return fmt.Sprintf("regressions %s   resets %s   id changes %s   extra sessions %s",
 		st.nonZero(c.Regressions), st.nonZero(c.Resets), st.nonZero(c.IDChanges), st.nonZero(c.ExtraSessions))
+}
+
+// errorTotal is the failed requests of res, every class counted.
+func errorTotal(res *bench.Result) int64 {
+	n := int64(0)
+	for _, v := range res.Errors {
+		n += v
+	}
+	return n
 }

@@ -185,14 +185,6 @@ func verdictClass(v string) string {
 	return "warn"
 }
 
-func errorTotal(res *bench.Result) int64 {
-	n := int64(0)
-	for _, v := range res.Errors {
-		n += v
-	}
-	return n
-}
-
 func newRunCard(r BenchRun, colour string) runCard {
 	res := r.Result
 	c := res.Consistency
