@@ -82,5 +82,12 @@ func runBenchMerge(ctx context.Context, streams *report.Streams, opts *benchMerg
 	if err := writeBenchReport(streams, opts.Output, opts.HTML, opts.LatencySpectrum, res); err != nil {
 		return err
 	}
+	// An agent's Ctrl-C is not this merge's: its share is short, which is
+	// trouble, not an interrupt.
+	for _, f := range files {
+		if f.Result.Interrupted {
+			return fmt.Errorf("bench merge: %s: that agent was interrupted, its share of the test is incomplete", f.Path())
+		}
+	}
 	return benchOutcome(ctx, res)
 }

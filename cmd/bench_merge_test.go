@@ -54,6 +54,23 @@ func TestBenchMerge(t *testing.T) {
 		t.Fatalf("merge -o json: exit %d %v %+v\n%s", code, err, doc, out)
 	}
 
+	// The HTML report of the whole test, on stdout or in a file.
+	html := filepath.Join(dir, "whole.html")
+	code, out, errOut = runSessctl(t, "bench", "merge", "-o", "html", "--html", html, a[0], a[1], a[2])
+	page, _ := os.ReadFile(html)
+	if code != ExitOK || !strings.HasPrefix(out, "<!DOCTYPE html>") || string(page) != out || !strings.Contains(out, "CONSISTENT") {
+		t.Fatalf("merge -o html --html: exit %d, %d bytes on stdout, %d in the file, stderr %q", code, len(out), len(page), errOut)
+	}
+
+	// An interrupted agent's share is short: trouble.
+	cut := filepath.Join(dir, "cut.json")
+	data, _ := os.ReadFile(a[1])
+	os.WriteFile(cut, []byte(strings.Replace(string(data), `"segment": "1/3:2/3",`, `"segment": "1/3:2/3", "interrupted": true,`, 1)), 0o600)
+	code, _, errOut = runSessctl(t, "bench", "merge", a[0], cut, a[2])
+	if code != ExitTrouble || !strings.Contains(errOut, cut+": that agent was interrupted") {
+		t.Errorf("merge with an interrupted agent: exit %d %q", code, errOut)
+	}
+
 	// Another test: -n 600.
 	other := benchAgents(t, t.TempDir(), srv.URL+"/", 600)
 	notResult := filepath.Join(dir, "not.json")
