@@ -8,7 +8,7 @@
 #   --shared    one session for the whole test: made first with
 #               bench --create-session-only --jar DIR/shared.txt, then every
 #               agent continues it with --shared --jar DIR/shared.txt
-#   -o FORMAT   the merged report's format, table or json (default table)
+#   -o FORMAT   the merged report's format: table, json or html (default table)
 #   -w DIR      where the agents' files go, replacing its agent* files
 #               (default: a new temporary folder, kept, named on stderr)
 #   URL         the target; without it a serve-demo is started on a free
