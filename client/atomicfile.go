@@ -102,3 +102,34 @@ func replaceFile(path string, data []byte, perm fs.FileMode) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// CheckWriteFile reports, before the work that makes the data, whether
+// WriteFileAtomic could write path: its target (symlinks followed) is not
+// a directory and, when it exists, is writable, and its folder exists and
+// lets a file be made in it. Errors name what is wrong.
+func CheckWriteFile(path string) error {
+	target, direct, err := followLinks(path)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(target); err == nil {
+		if err := writable(target); err != nil {
+			return fmt.Errorf("%s is not writable (%w)", target, err)
+		}
+	}
+	if direct {
+		return nil
+	}
+	dir := filepath.Dir(target)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("folder %s: %w", dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if err := writable(dir); err != nil {
+		return fmt.Errorf("cannot write in %s (%w)", dir, err)
+	}
+	return nil
+}

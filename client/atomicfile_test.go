@@ -3,6 +3,7 @@ package client
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -45,5 +46,26 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 	if err := WriteFileAtomic(dir, nil, 0o644); err == nil {
 		t.Error("a directory: no error")
+	}
+}
+
+func TestCheckWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "file"), nil, 0o600)
+	os.Symlink(filepath.Join(dir, "gone", "x.json"), filepath.Join(dir, "dangling"))
+	for _, ok := range []string{filepath.Join(dir, "new.json"), filepath.Join(dir, "file"), "/dev/null"} {
+		if err := CheckWriteFile(ok); err != nil {
+			t.Errorf("CheckWriteFile(%s): %v", ok, err)
+		}
+	}
+	for path, want := range map[string]string{
+		dir:                                     "is a directory",
+		filepath.Join(dir, "missing", "x.json"): "no such file or directory",
+		filepath.Join(dir, "file", "x.json"):    "not a directory",
+		filepath.Join(dir, "dangling"):          "gone: no such file",
+	} {
+		if err := CheckWriteFile(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckWriteFile(%s): %v, want %q", path, err, want)
+		}
 	}
 }

@@ -185,6 +185,13 @@ interrupted.`,
 					return &usageError{fmt.Errorf("--metrics-addr %q: want HOST:PORT (127.0.0.1:9464): %w", opts.MetricsAddr, err)}
 				}
 			}
+			if opts.Result != "" {
+				// Before the run, not after it: a run's figures lost to a
+				// typo in a folder's name cannot be had back.
+				if err := client.CheckWriteFile(opts.Result); err != nil {
+					return &usageError{fmt.Errorf("--result %s: %w", opts.Result, err)}
+				}
+			}
 			if c.Flags().Changed("timeout") && opts.Timeout == 0 {
 				opts.Timeout = bench.NoTimeout // 0 is "none", as for visit and curl
 			}

@@ -98,6 +98,16 @@ func TestBenchMerge(t *testing.T) {
 	}
 }
 
+// TestBenchResultUnwritable: --result in a folder that is not there is
+// refused before the run.
+func TestBenchResultUnwritable(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no", "a.json")
+	code, out, errOut := runSessctl(t, "bench", "http://127.0.0.1:1/", "-n", "5", "--result", missing)
+	if code != ExitTrouble || out != "" || !strings.Contains(errOut, "--result "+missing+": folder ") || strings.Contains(errOut, "connect") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}
+
 // TestBenchMergeThresholds: the agents' thresholds are checked again on
 // the merged result: a failed one exits 1.
 func TestBenchMergeThresholds(t *testing.T) {

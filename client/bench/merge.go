@@ -195,7 +195,7 @@ func checkSameTest(files []*ResultFile) error {
 			return fmt.Errorf("merge: %s and %s ran in different modes (%s and %s)",
 				first.name(), f.name(), first.Result.Consistency.Mode, f.Result.Consistency.Mode)
 		case f.Thresholds != first.Thresholds:
-			return fmt.Errorf("merge: %s and %s set different thresholds (%+v and %+v)",
+			return fmt.Errorf("merge: %s and %s set different thresholds (%s; %s)",
 				first.name(), f.name(), first.Thresholds, f.Thresholds)
 		}
 	}

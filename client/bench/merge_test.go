@@ -286,6 +286,8 @@ func TestMergeRefuses(t *testing.T) {
 	third := func(i int64) *ResultFile { return fakeShared(t, Segment{i, i + 1, 3}, 0, 1, 1) }
 	other := third(2)
 	other.TestID, other.path = "u", "other.json"
+	strict := third(2)
+	strict.Thresholds.MaxP99 = "50ms"
 	half := fakeShared(t, Segment{0, 1, 2}, 0, 1, 1)
 	half.path = "half.json"
 	for _, test := range []struct {
@@ -299,6 +301,7 @@ func TestMergeRefuses(t *testing.T) {
 		{[]*ResultFile{third(0), third(1), third(1), third(2)}, "agent1.json (1/3:2/3) and agent1.json (1/3:2/3) overlap"},
 		{[]*ResultFile{half, third(1), third(2)}, "half.json (0:1/2) and agent1.json (1/3:2/3) overlap"},
 		{[]*ResultFile{third(0), third(1), other}, "agent0.json and other.json are results of different tests (test ids t and u)"},
+		{[]*ResultFile{third(0), third(1), strict}, "agent0.json and agent2.json set different thresholds (max_errors 0, max_p99 0s, max_p50 0s; max_errors 0, max_p99 50ms, max_p50 0s)"},
 	} {
 		_, err := Merge(test.files)
 		if err == nil || !strings.Contains(err.Error(), test.want) {
@@ -541,4 +544,29 @@ func TestSeriesMergeProperty(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzParseResultFile: whatever the bytes, a result file is read or
+// refused, never a panic.
+func FuzzParseResultFile(f *testing.F) {
+	h := newHistogram()
+	for v := range int64(2000) {
+		h.RecordValue(v * v)
+	}
+	enc, _ := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	bm, _ := roaring64.BitmapOf(2, 3, 1<<40).ToBytes()
+	good := fmt.Sprintf(`{"format":"sessctl-bench-result","version":1,"test_id":"t","segment":{"from":0,"to":1,"den":3},
+"thresholds":{"max_errors":"0","max_p99":"0s","max_p50":"0s"},"histogram":%q,
+"seconds":[{"t_s":1,"interval_s":1,"requests":2000,"histogram":%q}],
+"result":{"answered":2000,"consistency":{"mode":"shared"}},
+"shared":{"values":%q,"values_count":3}}`, enc, enc, base64.StdEncoding.EncodeToString(bm))
+	if _, err := parseResultFile([]byte(good)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(good))
+	f.Add([]byte(`{"format":"sessctl-bench-result","version":1}`))
+	f.Add([]byte(`{"format":"sessctl-bench-result","version":1,"test_id":"t","result":{},"histogram":"HISTFAAAACl4nJNpmSzMwMDAwQABzFCaEUzOmPbB3gEiwA4ANxUDOw=="}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parseResultFile(data)
+	})
 }

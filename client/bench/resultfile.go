@@ -123,6 +123,12 @@ type FileThresholds struct {
 	MaxP50    string `json:"max_p50"`
 }
 
+// String writes t as bench's flags would: "max_errors 0, max_p99 50ms,
+// max_p50 0s".
+func (t FileThresholds) String() string {
+	return fmt.Sprintf("max_errors %s, max_p99 %s, max_p50 %s", t.MaxErrors, t.MaxP99, t.MaxP50)
+}
+
 // FileSecond is one point of the series as counts.
 type FileSecond struct {
 	// Start is the interval's absolute start; TS its end in seconds since
