@@ -87,6 +87,15 @@ func TestBenchReport(t *testing.T) {
 	if fi, err := os.Stat(html); code != ExitOK || out != "" || err != nil || fi.Size() < 1000 {
 		t.Errorf("--html: exit %d, stdout %q, %v", code, out, err)
 	}
+	// A result file of bench --result: its result.
+	agent := filepath.Join(dir, "agent.json")
+	if code, _, errOut := runSessctl(t, "bench", "-n", "300", "-c", "3", "--result", agent); code != ExitOK {
+		t.Fatalf("bench --result: exit %d, %s", code, errOut)
+	}
+	code, out, _ = runSessctl(t, "bench", "report", agent, "-o", "json")
+	if err := json.Unmarshal([]byte(out), &runs); code != ExitOK || err != nil || len(runs) != 1 || runs[0].Result["requests"] != 300.0 {
+		t.Errorf("a result file: exit %d, %v\n%.300s", code, err, out)
+	}
 	// From stdin.
 	doc, _ := os.ReadFile(a)
 	code, out, _ = runSessctlIn(t, string(doc), "bench", "report", "-", "-o", "text")
