@@ -185,11 +185,14 @@ interrupted.`,
 					return &usageError{fmt.Errorf("--metrics-addr %q: want HOST:PORT (127.0.0.1:9464): %w", opts.MetricsAddr, err)}
 				}
 			}
-			if opts.Result != "" {
-				// Before the run, not after it: a run's figures lost to a
-				// typo in a folder's name cannot be had back.
-				if err := client.CheckWriteFile(opts.Result); err != nil {
-					return &usageError{fmt.Errorf("--result %s: %w", opts.Result, err)}
+			// Before the run, not after it: a run's figures lost to a
+			// typo in a folder's name cannot be had back.
+			for _, f := range [][2]string{{"--result", opts.Result}, {"--html", opts.HTML}} {
+				if f[1] == "" {
+					continue
+				}
+				if err := client.CheckWriteFile(f[1]); err != nil {
+					return &usageError{fmt.Errorf("%s %s: %w", f[0], f[1], err)}
 				}
 			}
 			if c.Flags().Changed("timeout") && opts.Timeout == 0 {

@@ -34,10 +34,10 @@ func TestBenchHTML(t *testing.T) {
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("the symlink was replaced: %v", err)
 	}
-	// A file that cannot be written is trouble, after the run.
-	code, _, errOut = runSessctl(t, "bench", "-n", "100", "-c", "2", "--html", filepath.Join(dir, "no", "r.html"))
-	if code != ExitTrouble || !strings.Contains(errOut, "r.html") {
-		t.Errorf("an unwritable --html: exit %d, stderr %q", code, errOut)
+	// A file that cannot be written is refused before the run.
+	code, out, errOut = runSessctl(t, "bench", "-n", "100", "-c", "2", "--html", filepath.Join(dir, "no", "r.html"))
+	if code != ExitTrouble || !strings.Contains(errOut, "--html "+filepath.Join(dir, "no", "r.html")+": folder") || out != "" {
+		t.Errorf("an unwritable --html: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
 
