@@ -199,8 +199,11 @@ interrupted.`,
 				opts.Timeout = bench.NoTimeout // 0 is "none", as for visit and curl
 			}
 			if err := opts.Config.Validate(); err != nil {
-				if errors.Is(err, bench.ErrSessionCookieHeader) {
+				switch {
+				case errors.Is(err, bench.ErrSessionCookieHeader):
 					err = fmt.Errorf("%w (--shared)", err)
+				case errors.Is(err, bench.ErrSharedSegmentSession):
+					err = fmt.Errorf("%w: make it once with --shared --create-session-only --jar FILE, then give every agent --jar FILE", err)
 				}
 				return &usageError{fmt.Errorf("bench: %w", err)}
 			}

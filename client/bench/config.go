@@ -167,7 +167,8 @@ func (c Config) withDefaults() Config {
 // Duration, Rate or threshold, Sessions with Shared (or Jar), fewer
 // Sessions than Concurrency, a URL that is not http or https, a session
 // cookie in a Cookie header in per-session mode (ErrSessionCookieHeader),
-// a Cookie header with Jar, an unknown Engine, EngineEpoll off Linux or
+// a Cookie header with Jar, a segment of a shared test without the
+// session to continue (ErrSharedSegmentSession), an unknown Engine, EngineEpoll off Linux or
 // with an https URL, negative Threads. Zero values that have a default
 // (Requests, Duration, Sessions, Method) pass; Run applies withDefaults
 // before it validates, so there a zero Concurrency or Timeout passes too.
@@ -207,6 +208,7 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
+	headerSession := false
 	for _, kv := range c.Header {
 		if !strings.EqualFold(kv[0], "Cookie") {
 			continue
@@ -216,12 +218,24 @@ func (c Config) Validate() error {
 		}
 		var seeded userCookies
 		seeded.seed(kv[1])
-		if k := seeded.session(); k != nil && !c.Shared {
-			return fmt.Errorf("%w: %s would give every virtual user that one session; per-session mode gives each user its own, shared mode loads that one session", ErrSessionCookieHeader, k.name)
+		if k := seeded.session(); k != nil {
+			if !c.Shared {
+				return fmt.Errorf("%w: %s would give every virtual user that one session; per-session mode gives each user its own, shared mode loads that one session", ErrSessionCookieHeader, k.name)
+			}
+			headerSession = true
 		}
+	}
+	if c.Shared && !c.Segment.Whole() && c.Jar == "" && !headerSession {
+		return fmt.Errorf("%w: segment %s would load a session of its own, and a merge would read the counters of several sessions as one", ErrSharedSegmentSession, c.Segment)
 	}
 	return c.validateEngine()
 }
+
+// ErrSharedSegmentSession is Validate's error for a share of a shared-mode
+// test (Segment) with no session to continue (Jar, or a session cookie in
+// a Cookie header): every agent of the test must load the one session
+// made before it (CreateSession).
+var ErrSharedSegmentSession = errors.New("an agent of a shared test needs the test's session")
 
 // ErrSessionCookieHeader is Validate's error for a Cookie header that holds
 // a session cookie in per-session mode: every virtual user would carry

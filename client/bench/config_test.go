@@ -40,6 +40,16 @@ func TestConfigValidate(t *testing.T) {
 		{"session cookie shared", func(c *Config) { c.Shared, c.Header = true, [][2]string{{"Cookie", "connect.sid=" + expressA}} }, ""},
 		{"jar with sessions", func(c *Config) { c.Jar, c.Sessions = "cookies.txt", 10 }, "sessions and shared mode exclude each other"},
 		{"jar with a Cookie header", func(c *Config) { c.Jar, c.Header = "cookies.txt", [][2]string{{"Cookie", "a=1"}} }, "a jar and a Cookie header exclude each other"},
+		{"shared agent without its session", func(c *Config) { c.Shared, c.Segment = true, Segment{From: 1, To: 2, Den: 3} },
+			"an agent of a shared test needs the test's session: segment 1/3:2/3 would load a session of its own"},
+		{"shared agent with other cookies only", func(c *Config) {
+			c.Shared, c.Segment, c.Header = true, Segment{From: 1, To: 2, Den: 3}, [][2]string{{"Cookie", "theme=dark"}}
+		}, "an agent of a shared test needs the test's session"},
+		{"shared agent on a jar", func(c *Config) { c.Jar, c.Segment = "cookies.txt", Segment{From: 1, To: 2, Den: 3} }, ""},
+		{"shared agent on a Cookie header's session", func(c *Config) {
+			c.Shared, c.Segment, c.Header = true, Segment{From: 1, To: 2, Den: 3}, [][2]string{{"Cookie", "connect.sid=" + expressA}}
+		}, ""},
+		{"shared whole test in one segment", func(c *Config) { c.Shared, c.Segment = true, Segment{From: 0, To: 3, Den: 3} }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,7 +62,8 @@ func TestConfigValidate(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(tt.name, "session cookie") && !errors.Is(err, ErrSessionCookieHeader) {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(tt.name, "session cookie") && !errors.Is(err, ErrSessionCookieHeader) ||
+				strings.Contains(tt.name, "shared agent") && !errors.Is(err, ErrSharedSegmentSession) {
 				t.Fatalf("%+v: err %v, want %q", c, err, tt.err)
 			}
 		})

@@ -224,8 +224,12 @@ func (e *engine) run(parent context.Context) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("create the shared session: %w", err)
 		}
-		if e.cfg.Jar != "" && fresh {
+		// A test's agents must all load the session they were given.
+		switch {
+		case fresh && e.cfg.Jar != "":
 			return nil, fmt.Errorf("continue the session of jar %s: the server answered with a new session (it no longer knows that one)", e.cfg.Jar)
+		case fresh && !e.cfg.Segment.Whole():
+			return nil, errors.New("continue the session of the Cookie header: the server answered with a new session (it no longer knows that one)")
 		}
 		e.shared = &sharedCheck{initial: c, id: id}
 		e.sharedV = v

@@ -594,6 +594,13 @@ func TestRunJar(t *testing.T) {
 			t.Errorf("jar %s: err %v, want %q", jar, err, want)
 		}
 	}
+	// An agent of a shared test on a Cookie header's session the server
+	// does not know: it would load a session of its own.
+	_, err = Run(context.Background(), Config{URLs: []string{u.String()}, Shared: true, Requests: 30, CounterPath: DefaultCounterPath,
+		Header: [][2]string{{"Cookie", "connect.sid=s%3Aunknown.sig"}}, Segment: Segment{From: 1, To: 2, Den: 3}})
+	if want := "continue the session of the Cookie header: the server answered with a new session"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("stale Cookie header, segment 1/3: err %v, want %q", err, want)
+	}
 }
 
 // lateHandler is a session server that counts a request the client gave up
