@@ -253,7 +253,13 @@ func (r *Result) File(version string) (*ResultFile, error) {
 			Requests:  count(p.RequestsPerS, p.IntervalS),
 			Successes: count(p.SuccessesPerS, p.IntervalS),
 			Errors:    count(p.ErrorsPerS, p.IntervalS),
-			Histogram: string(p.Histogram),
+		}
+		if h := p.Histogram(); h != nil {
+			enc, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+			if err != nil {
+				return nil, fmt.Errorf("result file: encode the histogram of the second to %gs: %w", p.TS, err)
+			}
+			s.Histogram = string(enc)
 		}
 		for k, v := range p.ErrorsByClassPerS {
 			if s.ErrorsByClass == nil {

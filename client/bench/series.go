@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -34,12 +36,19 @@ type SeriesPoint struct {
 	// response, but for a response that came within the watchdog's read
 	// of the counts and its read of the latencies.
 	Latency *SeriesLatency `json:"latency_ms,omitempty"`
-	// Histogram is the interval's latencies in HdrHistogram's V2
-	// compressed encoding, base64 (hdrhistogram.Decode reads it; µs,
-	// 1 µs to an hour, three significant digits), so that runs merge
-	// second by second exactly; nil when nothing was answered. It is not
-	// in the JSON.
-	Histogram []byte `json:"-"`
+	// hist is the interval's latencies (Histogram), kept compact: empty
+	// when nothing was answered.
+	hist compactHist
+}
+
+// Histogram is the HDR histogram of the interval's latencies (µs, 1 µs
+// to an hour, three significant digits, as the run's), so that runs merge
+// second by second exactly; nil when nothing was answered in it.
+func (p *SeriesPoint) Histogram() *hdrhistogram.Histogram {
+	if len(p.hist) == 0 {
+		return nil
+	}
+	return p.hist.histogram()
 }
 
 // SeriesLatency is a second's latency percentiles in milliseconds.
@@ -123,5 +132,53 @@ func (p *SeriesPoint) setLatency(h *hdrhistogram.Histogram) {
 	ms := func(us int64) float64 { return float64(us) / 1000 }
 	p.Latency = &SeriesLatency{P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)),
 		P99: ms(h.ValueAtQuantile(99)), P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max())}
-	p.Histogram, _ = h.Encode(hdrhistogram.V2CompressedEncodingCookieBase) // into a bytes.Buffer: no error
+	p.hist = compact(h)
+}
+
+// compactHist is a latency histogram of the run's layout as its non-zero
+// counts, each a pair of uvarints: its index's distance from the previous
+// one's (from -1) and the count. A second's histogram is kept so rather
+// than in HdrHistogram's encoding, which only a result file needs
+// (Result.File encodes them then): hdrhistogram-go's Encode takes about a
+// millisecond and 0.8 MB (a new zlib writer) each time, which every run
+// would pay once a second; compact copies the counts (Export, 0.2 MB) and
+// takes a few bytes per non-zero count.
+type compactHist []byte
+
+func compact(h *hdrhistogram.Histogram) compactHist {
+	counts := h.Export().Counts
+	// Sized first: one allocation, of the bytes it keeps.
+	size, last := 0, -1
+	for i, n := range counts {
+		if n != 0 {
+			size += uvarintLen(uint64(i-last)) + uvarintLen(uint64(n))
+			last = i
+		}
+	}
+	c := make(compactHist, 0, size)
+	last = -1
+	for i, n := range counts {
+		if n != 0 {
+			c = binary.AppendUvarint(c, uint64(i-last))
+			c = binary.AppendUvarint(c, uint64(n))
+			last = i
+		}
+	}
+	return c
+}
+
+// uvarintLen is the length of x as a uvarint.
+func uvarintLen(x uint64) int { return max(1, (bits.Len64(x)+6)/7) }
+
+// histogram is the histogram c holds.
+func (c compactHist) histogram() *hdrhistogram.Histogram {
+	s := newHistogram().Export() // the layout, and counts of its length
+	for i, b := -1, []byte(c); len(b) > 0; {
+		d, k := binary.Uvarint(b)
+		n, k2 := binary.Uvarint(b[k:])
+		b = b[k+k2:]
+		i += int(d)
+		s.Counts[i] = int64(n)
+	}
+	return hdrhistogram.Import(s)
 }

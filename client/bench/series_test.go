@@ -7,8 +7,6 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
-
-	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // TestSeriesSample: rates over each interval, tiny intervals skipped, the
@@ -27,11 +25,61 @@ func TestSeriesSample(t *testing.T) {
 	if p := s.points[0]; p.RequestsPerS != 100 || p.ErrorsPerS != 10 {
 		t.Fatalf("first point %+v", p)
 	}
-	for i := range MaxSeriesPoints + 5 {
-		s.sample(time.Duration(4+i)*time.Second, liveCounts{done: 0, failed: 0})
+	// Past the cap (an hour and more of seconds, each with latencies) the
+	// points and their histograms stay as they were: fixed memory.
+	var capAt int
+	kept := 0
+	for i := range MaxSeriesPoints + 100 {
+		s.sec.RecordValue(int64(1000 + i))
+		s.sec.RecordValue(int64(2000 + i))
+		s.sample(time.Duration(4+i)*time.Second, liveCounts{done: 300 + 2*int64(i+1), failed: 10})
+		if s.sec.TotalCount() != 0 {
+			t.Fatalf("sample %d left %d latencies in the second's histogram", i, s.sec.TotalCount())
+		}
+		if len(s.points) == MaxSeriesPoints && capAt == 0 {
+			capAt = cap(s.points)
+			for _, p := range s.points {
+				kept += cap(p.hist)
+			}
+		}
 	}
-	if len(s.points) != MaxSeriesPoints || !s.truncated {
-		t.Fatalf("%d points, truncated %v", len(s.points), s.truncated)
+	if len(s.points) != MaxSeriesPoints || !s.truncated || cap(s.points) != capAt {
+		t.Fatalf("%d points (cap %d, %d at the limit), truncated %v", len(s.points), cap(s.points), capAt, s.truncated)
+	}
+	// A second of two latencies keeps a few bytes, not a histogram.
+	if kept > 16*MaxSeriesPoints {
+		t.Errorf("the series' histograms keep %d bytes", kept)
+	}
+	p := s.points[MaxSeriesPoints-1]
+	h := p.Histogram()
+	if i := MaxSeriesPoints - 3; p.RequestsPerS != 2 || h == nil || h.TotalCount() != 2 ||
+		!h.ValuesAreEquivalent(h.Min(), int64(1000+i)) || !h.ValuesAreEquivalent(h.Max(), int64(2000+i)) {
+		t.Fatalf("last point %+v: histogram %v", p, h)
+	}
+}
+
+// TestCompactHist: a histogram kept compact is the same histogram, from
+// one value to values across the whole layout.
+func TestCompactHist(t *testing.T) {
+	for _, values := range [][]int64{
+		{1},
+		{histHighest},
+		{1, 1, 1, 2, 3, 1000, 1001, 1001, 123456, histHighest, histHighest},
+	} {
+		h := newHistogram()
+		for _, v := range values {
+			h.RecordValue(v)
+		}
+		// Many of one value: a count past one uvarint byte.
+		h.RecordValues(5000, 1<<40)
+		got := compact(h).histogram()
+		if !got.Equals(h) || got.TotalCount() != h.TotalCount() || got.Max() != h.Max() || got.Min() != h.Min() {
+			t.Errorf("%v: got back %d values, max %d, min %d; want %d, %d, %d",
+				values, got.TotalCount(), got.Max(), got.Min(), h.TotalCount(), h.Max(), h.Min())
+		}
+		if c := compact(h); len(c) != cap(c) {
+			t.Errorf("%v: compact form of %d bytes in %d", values, len(c), cap(c))
+		}
 	}
 }
 
@@ -90,12 +138,12 @@ func TestRunSeriesLatencyAndErrorsBySecond(t *testing.T) {
 		}
 		var answered, status5xx float64
 		for i, p := range res.Series {
-			h := newHistogram()
-			if p.Histogram != nil || p.Latency != nil {
-				var err error
-				if h, err = hdrhistogram.Decode(p.Histogram); err != nil || p.Latency == nil {
-					t.Fatalf("point %d: %+v: %v", i, p, err)
-				}
+			h := p.Histogram()
+			if (h == nil) != (p.Latency == nil) {
+				t.Fatalf("point %d: %+v: histogram %v", i, p, h)
+			}
+			if h == nil {
+				h = newHistogram()
 			}
 			// A response counts in the second the watchdog read it: its
 			// own but for the moment between the watchdog's two reads.
