@@ -283,7 +283,7 @@ func (c chart) view() chartView {
 }
 
 // pathData is the SVG path of l: for a line, "M x,y L x,y ..." with a new
-// M after each break; for an area, each unbroken run closed down along
+// M after each break and a lone point drawn as a short level dash; for an area, each unbroken run closed down along
 // its base. "" when l has no point to draw.
 func pathData(l line, px, py func(float64) float64) string {
 	var b strings.Builder
@@ -293,9 +293,16 @@ func pathData(l line, px, py func(float64) float64) string {
 		if len(run) == 0 {
 			return
 		}
-		if l.Area && len(run) == 1 {
+		switch {
+		case l.Area && len(run) == 1:
 			run = append(run, run[0])
 			base = append(base, base[0])
+		case len(run) == 1:
+			// A lone point (a series of one second, a second between
+			// two gaps): a path of a moveto alone draws nothing, so a
+			// short dash across it, as the legend's key.
+			p := run[0]
+			run = append(run[:0], point{p.X - dotHalfWidth, p.Y}, point{p.X + dotHalfWidth, p.Y})
 		}
 		for i, p := range run {
 			cmd := "L"
@@ -328,6 +335,10 @@ func pathData(l line, px, py func(float64) float64) string {
 	flush()
 	return b.String()
 }
+
+// dotHalfWidth is half the length of the dash that draws a line's lone
+// point, in pixels.
+const dotHalfWidth = 4
 
 // num writes a pixel position with one decimal, no trailing zeros.
 func num(v float64) string { return strconv.FormatFloat(round1(v), 'f', -1, 64) }

@@ -137,6 +137,12 @@ func TestPathData(t *testing.T) {
 	if got, want := pathData(l, px, py), "M0,100L10,90M30,80L40,70"; got != want {
 		t.Errorf("line: %q, want %q (a NaN breaks it)", got, want)
 	}
+	// A lone point, a series of one second or a second between gaps, is
+	// a dash: a moveto alone draws nothing.
+	lone := line{Points: []point{{0, 0}, {1, math.NaN()}, {2, 10}, {3, math.NaN()}}}
+	if got, want := pathData(lone, px, py), "M-4,100L4,100M16,90L24,90"; got != want {
+		t.Errorf("lone points: %q, want %q", got, want)
+	}
 	a := line{Area: true, Points: []point{{0, 10}, {1, 20}}, Base: []float64{5, 5}}
 	if got, want := pathData(a, px, py), "M0,90L10,80L10,95L0,95Z"; got != want {
 		t.Errorf("area: %q, want %q (closed along its base)", got, want)
