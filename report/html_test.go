@@ -110,6 +110,10 @@ func TestBenchHTMLShowsEverything(t *testing.T) {
 	if strings.Contains(page, "ZgotmplZ") {
 		t.Error("html/template refused a value (ZgotmplZ)")
 	}
+	// The frame goes under the lines: one at 0 is drawn, not hidden.
+	if f, p := strings.Index(page, `<rect class="frame"`), strings.Index(page, `<path class=`); f < 0 || p < 0 || f > p {
+		t.Error("a chart's frame is drawn over its lines")
+	}
 }
 
 func TestBenchHTMLEscapes(t *testing.T) {
