@@ -281,7 +281,7 @@ func latencyAxis(lo, median, hi float64) axis {
 	if hi > 0 && median > 0 && !math.IsInf(median, 0) && hi/median > 50 {
 		return logAxis("latency (ms, log scale)", lo, hi)
 	}
-	return linearAxis("latency (ms)", hi, 6)
+	return valueAxis("latency (ms)", hi, 6)
 }
 
 // timeAxis is the shared time axis of the runs' series, to the end of
@@ -329,7 +329,7 @@ func throughputChart(runs []BenchRun) chart {
 			c.Lines = append(c.Lines, ok)
 		}
 	}
-	c.Y = linearAxis("requests/s", hi, 5)
+	c.Y = valueAxis("requests/s", hi, 5)
 	return c
 }
 
@@ -452,7 +452,7 @@ func errorCharts(runs []BenchRun) []chart {
 		}
 		charts[i] = c
 	}
-	y := linearAxis("errors/s", hi, 4)
+	y := valueAxis("errors/s", hi, 4)
 	for i := range charts {
 		charts[i].Y = y
 	}

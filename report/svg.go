@@ -93,6 +93,12 @@ func linearAxis(title string, hi float64, n int) axis {
 	return a
 }
 
+// valueAxis is linearAxis for the values of a chart (its y): its top a
+// twenty-fifth at least above hi, so that the highest point is drawn
+// inside the plot, not on its frame nor clipped by the tolerance that
+// lets a time axis end at a gridline just under its end.
+func valueAxis(title string, hi float64, n int) axis { return linearAxis(title, hi*1.04, n) }
+
 // logAxis is a log10 axis over the decades around [lo, hi] (lo > 0),
 // with a gridline at each decade, and at 2 and 5 times each when the
 // axis spans three decades or fewer.

@@ -56,6 +56,18 @@ func TestLinearAxis(t *testing.T) {
 	}
 }
 
+func TestValueAxis(t *testing.T) {
+	// A rate at a gridline, or a hair past one, is below the top.
+	for _, hi := range []float64{2000, 2001, 30050, 5, 0.001} {
+		if a := valueAxis("y", hi, 5); !(a.Hi > hi) || a.frac(hi) > 0.97 {
+			t.Errorf("valueAxis(%v): top %v, the highest point at %.3f of the height", hi, a.Hi, a.frac(hi))
+		}
+	}
+	if a := valueAxis("y", 0, 4); a.Hi != 1 {
+		t.Errorf("valueAxis(0): top %v, want 1", a.Hi)
+	}
+}
+
 func TestLogAxis(t *testing.T) {
 	a := logAxis("ms", 0.02, 450)
 	if a.Lo != 0.01 || a.Hi != 1000 || !a.Log {
