@@ -118,6 +118,9 @@ type sharedCheck struct {
 	initial int64
 	id      []byte
 	seen    bitset
+	// session is a digest of the session cookie the run was given to
+	// continue (sessionDigest; "" when none): agents of one test share it.
+	session string
 }
 
 // observeShared checks one response on the shared session: its counter

@@ -56,8 +56,8 @@ import (
 // updates agree within the requests in flight when the agents end.
 
 // Merge returns the Result of the whole test whose shares files are. It
-// refuses, naming the files: none; files of different tests (test ids) or
-// thresholds; segments that overlap or leave a part of [0, 1) to no file.
+// refuses, naming the files: none; files of different tests (test ids),
+// thresholds or shared sessions; segments that overlap or leave a part of [0, 1) to no file.
 func Merge(files []*ResultFile) (*Result, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("merge: no result file")
@@ -183,7 +183,8 @@ func (f *ResultFile) segmentString() string {
 	return f.seg.String()
 }
 
-// checkSameTest refuses files of different tests, modes or thresholds.
+// checkSameTest refuses files of different tests, modes or thresholds,
+// and shared-mode files of different sessions.
 func checkSameTest(files []*ResultFile) error {
 	first := files[0]
 	for _, f := range files[1:] {
@@ -197,6 +198,9 @@ func checkSameTest(files []*ResultFile) error {
 		case f.Thresholds != first.Thresholds:
 			return fmt.Errorf("merge: %s and %s set different thresholds (%s; %s)",
 				first.name(), f.name(), first.Thresholds, f.Thresholds)
+		case f.Shared != nil && first.Shared != nil && f.Shared.Session != first.Shared.Session:
+			return fmt.Errorf("merge: %s and %s loaded different sessions (their session cookies differ): "+
+				"the agents of a shared test must all continue the one session made for it", first.name(), f.name())
 		}
 	}
 	return nil

@@ -202,6 +202,9 @@ func TestMergeSharedAgents(t *testing.T) {
 			if t.Failed() {
 				return
 			}
+			if s := files[0].Shared.Session; len(s) != 32 || files[1].Shared.Session != s || files[2].Shared.Session != s {
+				t.Fatalf("agents of one jar's session: sessions %q %q %q", s, files[1].Shared.Session, files[2].Shared.Session)
+			}
 			m, err := Merge(files)
 			if err != nil {
 				t.Fatal(err)
@@ -287,6 +290,8 @@ func TestMergeRefuses(t *testing.T) {
 	strict.Thresholds.MaxP99 = "50ms"
 	half := fakeShared(t, Segment{0, 1, 2}, 0, 1, 1)
 	half.path = "half.json"
+	elsewhere := third(2)
+	elsewhere.Shared.Session = "0123456789abcdef0123456789abcdef"
 	for _, test := range []struct {
 		files []*ResultFile
 		want  string
@@ -298,6 +303,7 @@ func TestMergeRefuses(t *testing.T) {
 		{[]*ResultFile{third(0), third(1), third(1), third(2)}, "agent1.json (1/3:2/3) and agent1.json (1/3:2/3) overlap"},
 		{[]*ResultFile{half, third(1), third(2)}, "half.json (0:1/2) and agent1.json (1/3:2/3) overlap"},
 		{[]*ResultFile{third(0), third(1), other}, "agent0.json and other.json are results of different tests (test ids t and u)"},
+		{[]*ResultFile{third(0), third(1), elsewhere}, "agent0.json and agent2.json loaded different sessions (their session cookies differ)"},
 		{[]*ResultFile{third(0), third(1), strict}, "agent0.json and agent2.json set different thresholds (max_errors 0, max_p99 0s, max_p50 0s; max_errors 0, max_p99 50ms, max_p50 0s)"},
 	} {
 		_, err := Merge(test.files)

@@ -14,6 +14,7 @@ import (
 	"math"
 	"math/bits"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,7 +58,10 @@ import (
 //	    "final_unknown": "why",      only when the final probe could not read it
 //	    "values": "OjAAAA...",       the ABSOLUTE counter values its responses carried: a
 //	                                 roaring64 bitmap in the portable serialization, base64
-//	    "values_count": 12000        how many
+//	    "values_count": 12000,       how many
+//	    "session": "9f86d0..."       the session cookie the agent was given to continue (a
+//	                                 jar's, a Cookie header's): SHA-256 of name=value, hex, 16
+//	                                 bytes; absent when it was given none
 //	  }
 //	}
 //
@@ -163,6 +167,10 @@ type FileSharedPart struct {
 	// ValuesCount how many.
 	Values      string `json:"values"`
 	ValuesCount uint64 `json:"values_count"`
+	// Session is a digest of the session cookie the agent was given to
+	// continue (SHA-256 of name=value, hex, 16 bytes; "" when none): a
+	// merge refuses agents that loaded different sessions.
+	Session string `json:"session,omitempty"`
 }
 
 // runRecord is what a Result keeps for its result file beyond its JSON.
@@ -277,7 +285,7 @@ func (r *Result) File(version string) (*ResultFile, error) {
 		}
 		c := r.Consistency
 		f.Shared = &FileSharedPart{InitialCounter: c.InitialCounter, FinalCounter: c.FinalCounter, FinalUnknown: c.FinalUnknown,
-			Values: base64.StdEncoding.EncodeToString(b), ValuesCount: f.values.GetCardinality()}
+			Values: base64.StdEncoding.EncodeToString(b), ValuesCount: f.values.GetCardinality(), Session: rec.shared.session}
 	}
 	return f, nil
 }
@@ -287,6 +295,16 @@ func utcOrZero(t time.Time) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
+}
+
+// sessionDigest is what a result file keeps of the session cookie k (nil:
+// none): enough to tell two sessions apart, not to load one.
+func sessionDigest(k *userCookie) string {
+	if k == nil {
+		return ""
+	}
+	sum := sha256.Sum256(slices.Concat(k.name, []byte("="), k.value))
+	return hex.EncodeToString(sum[:16])
 }
 
 // absolute returns the counter values seen, as absolute values: the

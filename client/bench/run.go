@@ -220,6 +220,7 @@ func (e *engine) singleInto(ctx context.Context, v *vu, r *response) (status int
 func (e *engine) run(parent context.Context) (*Result, error) {
 	if e.cfg.Shared {
 		v := e.newVU(e.seed.clone())
+		session := sessionDigest(v.cookies.session())
 		_, c, id, fresh, err := e.single(parent, v)
 		if err != nil {
 			return nil, fmt.Errorf("create the shared session: %w", err)
@@ -231,7 +232,7 @@ func (e *engine) run(parent context.Context) (*Result, error) {
 		case fresh && !e.cfg.Segment.Whole():
 			return nil, errors.New("continue the session of the Cookie header: the server answered with a new session (it no longer knows that one)")
 		}
-		e.shared = &sharedCheck{initial: c, id: id}
+		e.shared = &sharedCheck{initial: c, id: id, session: session}
 		e.sharedV = v
 	}
 	// After the shared session's first probe: agents that start together
