@@ -31,8 +31,9 @@
 # Exit status, as bench's: that of bench merge (0 CONSISTENT with every
 # threshold held, 1 INCONSISTENT or a threshold failed, 2 trouble); 2 as well
 # when an agent had trouble (its exit status 2 or more: its stderr is shown),
-# or for bad arguments. An agent's exit status 1 is a verdict, not trouble:
-# the merged report decides the test's.
+# or for bad arguments; 130 when interrupted (Ctrl-C, or 143 for a SIGTERM),
+# after the agents and the serve-demo it started are stopped. An agent's exit
+# status 1 is a verdict, not trouble: the merged report decides the test's.
 set -euo pipefail
 
 SESSCTL=${SESSCTL:-sessctl}
@@ -44,9 +45,16 @@ dir=
 url=
 bench_args=()
 
+# usage prints the synopsis above: on stdout with exit 0 for --help, on
+# stderr with exit 2 for a bad argument.
 usage() {
-	sed -n '5,/^# The agents here/{/^# The agents here/!p}' "$0" | sed 's/^# \{0,1\}//' >&2
-	exit 2
+	local rc=${1:-2}
+	if [ "$rc" -eq 0 ]; then
+		sed -n '5,/^# The agents here/{/^# The agents here/!p}' "$0" | sed 's/^# \{0,1\}//'
+	else
+		sed -n '5,/^# The agents here/{/^# The agents here/!p}' "$0" | sed 's/^# \{0,1\}//' >&2
+	fi
+	exit "$rc"
 }
 
 while [ $# -gt 0 ]; do
@@ -55,14 +63,14 @@ while [ $# -gt 0 ]; do
 	--shared) shared=true; shift ;;
 	-o) [ $# -ge 2 ] || usage; format=$2; shift 2 ;;
 	-w) [ $# -ge 2 ] || usage; dir=$2; shift 2 ;;
-	-h | --help) usage ;;
+	-h | --help) usage 0 ;;
 	--) shift; bench_args=("$@"); break ;;
 	-*) echo "agents.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) [ -z "$url" ] || usage; url=$1; shift ;;
 	esac
 done
 case $agents in
-'' | *[!0-9]* | 0) echo "agents.sh: -a wants a number of agents from 1, not '$agents'" >&2; exit 2 ;;
+'' | *[!0-9]* | 0*) echo "agents.sh: -a wants a number of agents from 1, not '$agents'" >&2; exit 2 ;;
 esac
 if [ ${#bench_args[@]} -eq 0 ]; then
 	bench_args=(-n 9000 -c 24)
@@ -73,14 +81,22 @@ fi
 mkdir -p "$dir"
 rm -f "$dir"/agent*.json "$dir"/agent*.out "$dir"/agent*.err
 
+# What is still running at exit (an error, Ctrl-C, a SIGTERM) is stopped and
+# waited for: the agents not yet waited for, then the serve-demo. sessctl
+# takes SIGTERM as an interrupt.
 demo_pid=
+pids=()
 cleanup() {
-	if [ -n "$demo_pid" ]; then
-		kill "$demo_pid" 2>/dev/null || true
-		wait "$demo_pid" 2>/dev/null || true
-	fi
+	local p
+	for p in ${pids[@]+"${pids[@]}"} $demo_pid; do
+		[ -n "$p" ] || continue
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 if [ -z "$url" ]; then
 	# serve-demo prints its URL alone on stdout once it listens (on the port
@@ -114,7 +130,6 @@ t=$(($(date -u +%s) + start_in))
 at=$(date -u -d "@$t" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u -r "$t" +%Y-%m-%dT%H:%M:%SZ)
 echo "agents.sh: $agents agents, ${bench_args[*]}, starting at $at; files in $dir" >&2
 
-pids=()
 for ((i = 0; i < agents; i++)); do
 	# On machine i this line would be: ssh agent$i sessctl bench ...
 	"$SESSCTL" bench "$url" "${bench_args[@]}" ${mode_args[@]+"${mode_args[@]}"} \
@@ -127,6 +142,7 @@ trouble=false
 for ((i = 0; i < agents; i++)); do
 	rc=0
 	wait "${pids[$i]}" || rc=$?
+	pids[i]= # waited for: not to be stopped at exit
 	case $rc in
 	0) ;;
 	1) echo "agents.sh: agent $i/$agents: exit 1 (its verdict or a threshold; the merge decides the test's)" >&2 ;;

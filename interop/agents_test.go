@@ -5,11 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -166,6 +171,80 @@ func TestAgentsOwnServeDemo(t *testing.T) {
 	code, merged, _ := runAgents(t, bin, "-a", "2", "--", "-n", "400", "-c", "4")
 	if code != 0 || merged.Requests != 400 || merged.Consistency.Verdict != "CONSISTENT" || merged.Consistency.Sessions != 4 {
 		t.Fatalf("exit %d: %+v", code, merged)
+	}
+}
+
+// TestAgentsStoppedOnSignal: a SIGTERM to agents.sh while its agents load
+// stops them and waits for them before it exits 143: when it has exited,
+// every agent has (interrupted: its result file says so), none is left
+// loading the target.
+func TestAgentsStoppedOnSignal(t *testing.T) {
+	bin := sessctl(t)
+	bash := testenv.Command(t, "bash")
+	// The target counts its connections: one per agent (-c 3 in thirds)
+	// once all three load.
+	var mu sync.Mutex
+	conns := 0
+	loading := make(chan struct{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		if s == http.StateNew {
+			if conns++; conns == 3 {
+				close(loading)
+			}
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+
+	dir := t.TempDir()
+	script := filepath.Join(testenv.RepoRoot(), "examples", "agents.sh")
+	c := exec.Command(bash, script, "-w", dir, srv.URL+"/", "--", "-d", "2m", "-c", "3", "--counter", "")
+	c.Env = append(os.Environ(), "SESSCTL="+bin, "START_IN=1", "TMPDIR="+t.TempDir())
+	var stderr bytes.Buffer
+	c.Stderr = &stderr
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case <-loading:
+	case err := <-done:
+		t.Fatalf("agents.sh ended before its agents loaded: %v\n%s", err, stderr.String())
+	case <-time.After(time.Minute):
+		c.Process.Kill()
+		<-done
+		t.Fatalf("the agents did not start within a minute\n%s", stderr.String())
+	}
+	c.Process.Signal(syscall.SIGTERM)
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(time.Minute):
+		c.Process.Kill()
+		<-done
+		t.Fatalf("agents.sh still running a minute after SIGTERM\n%s", stderr.String())
+	}
+	if c.ProcessState.ExitCode() != 143 {
+		t.Fatalf("agents.sh after SIGTERM: %v, want exit 143\n%s", err, stderr.String())
+	}
+	for i := range 3 {
+		var f struct {
+			Result struct {
+				Interrupted bool `json:"interrupted"`
+			} `json:"result"`
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "agent"+strconv.Itoa(i)+".json"))
+		if err == nil {
+			err = json.Unmarshal(b, &f)
+		}
+		if err != nil || !f.Result.Interrupted {
+			e, _ := os.ReadFile(filepath.Join(dir, "agent"+strconv.Itoa(i)+".err"))
+			t.Errorf("agent %d, when agents.sh had exited: %v, interrupted %v (stopped and waited for?); its stderr: %s", i, err, f.Result.Interrupted, e)
+		}
 	}
 }
 
