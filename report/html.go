@@ -117,6 +117,9 @@ type runCard struct {
 	Load, Check      string
 	Stopped, Note    string
 	ThresholdsFailed string
+	// Truncated says that the per-second charts show the run's first
+	// hour only; "" when they show all of it.
+	Truncated string
 }
 
 // tableRow is a row of the summary: a label and one cell per run; a row
@@ -215,6 +218,9 @@ func newRunCard(r BenchRun, colour string) runCard {
 		card.Check = "the counter was not checked (--counter '')"
 	}
 	card.Stopped = stoppedText(res)
+	if res.SeriesTruncated {
+		card.Truncated = fmt.Sprintf("the per-second charts show the first %s seconds: the series keeps no more", thousands(bench.MaxSeriesPoints))
+	}
 	card.Note = htmlText(c.Note, htmlMessageMax)
 	var failed []string
 	for _, t := range res.ThresholdsFailed() {

@@ -228,6 +228,17 @@ func TestWriteBenchHTMLFile(t *testing.T) {
 	}
 }
 
+func TestBenchHTMLTruncatedSeries(t *testing.T) {
+	res := sampleResult()
+	if page := renderHTML(t, BenchRun{Label: "x", Result: res}); strings.Contains(page, "the series keeps no more") {
+		t.Error("a whole series is said to be cut")
+	}
+	res.SeriesTruncated = true
+	if page := renderHTML(t, BenchRun{Label: "x", Result: res}); !strings.Contains(page, "the per-second charts show the first 3,600 seconds") {
+		t.Error("a series cut at its hour does not say so")
+	}
+}
+
 func TestChartedSeries(t *testing.T) {
 	pts := []bench.SeriesPoint{{TS: 1, IntervalS: 1}, {TS: 2, IntervalS: 1}, {TS: 2.02, IntervalS: 0.02}}
 	if got := chartedSeries(&bench.Result{Series: pts}); len(got) != 2 {
