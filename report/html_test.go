@@ -110,6 +110,12 @@ func TestBenchHTMLShowsEverything(t *testing.T) {
 	if strings.Contains(page, "ZgotmplZ") {
 		t.Error("html/template refused a value (ZgotmplZ)")
 	}
+	// Each chart's legend has a key per line drawn, and no other.
+	for _, fig := range strings.Split(page, "<figure>")[1:] {
+		if k, p := strings.Count(fig, `class="key"`), strings.Count(fig, "<path "); k != p {
+			t.Errorf("a chart with %d lines has %d keys: %.80s", p, k, fig)
+		}
+	}
 	// The frame goes under the lines: one at 0 is drawn, not hidden.
 	if f, p := strings.Index(page, `<rect class="frame"`), strings.Index(page, `<path class=`); f < 0 || p < 0 || f > p {
 		t.Error("a chart's frame is drawn over its lines")

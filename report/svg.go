@@ -219,8 +219,7 @@ type chartView struct {
 	Left, Top, Right, Bot float64
 	XTicks, YTicks        []tickView
 	XTitle, YTitle        string
-	Paths                 []pathView
-	Legend                []legendView
+	Paths                 []pathView // in the legend too, in order
 	Empty                 string
 	// Where the texts go: the y ticks' right end, the x ticks' baseline,
 	// the x title's baseline, the plot's middle, and its size.
@@ -234,19 +233,13 @@ type tickView struct {
 	Label string
 }
 
+// pathView is one drawn line or area, and its key in the legend.
 type pathView struct {
 	D      string
 	Colour string
 	Dash   bool
 	Area   bool
 	Label  string
-}
-
-type legendView struct {
-	Label  string
-	Colour string
-	Dash   bool
-	Area   bool
 }
 
 // view lays c out.
@@ -277,7 +270,6 @@ func (c chart) view() chartView {
 		}
 		drawn = true
 		v.Paths = append(v.Paths, pathView{D: d, Colour: l.Colour, Dash: l.Dash, Area: l.Area, Label: l.Label})
-		v.Legend = append(v.Legend, legendView{Label: l.Label, Colour: l.Colour, Dash: l.Dash, Area: l.Area})
 	}
 	if !drawn {
 		v.Empty = c.Empty
