@@ -191,7 +191,7 @@ func verdictClass(v string) string {
 func newRunCard(r BenchRun, colour string) runCard {
 	res := r.Result
 	c := res.Consistency
-	card := runCard{Label: htmlText(r.Label, htmlLabelMax), Colour: colour, Verdict: c.Verdict, Class: verdictClass(c.Verdict)}
+	card := runCard{Label: htmlText(r.Label, htmlLabelMax), Colour: colour, Verdict: htmlText(c.Verdict, htmlLabelMax), Class: verdictClass(c.Verdict)}
 	if card.Verdict == "" {
 		card.Verdict, card.Class = bench.VerdictUnchecked, "warn"
 	}

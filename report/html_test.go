@@ -154,6 +154,8 @@ func TestBenchHTMLClipsLongTexts(t *testing.T) {
 	long := "http://127.0.0.1/" + strings.Repeat("a", 100000)
 	res.URLs = []string{long}
 	res.ErrorSamples = map[string]string{"status_404": strings.Repeat("b", 100000)}
+	res.Consistency.Verdict = strings.Repeat("V", 100000) // a result file says what it likes
+	res.Consistency.Mode = strings.Repeat("m", 100000)
 	page := renderHTML(t, BenchRun{Label: strings.Repeat("c", 100000), Result: res})
 	if len(page) > 100000 {
 		t.Errorf("the page is %d bytes: long texts are not cut", len(page))
