@@ -2,7 +2,10 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -71,6 +74,9 @@ func runBenchMerge(ctx context.Context, streams *report.Streams, opts *benchMerg
 	for _, path := range opts.Files {
 		f, err := bench.ReadResultFile(path)
 		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && strings.ContainsAny(path, "*?[") {
+				err = fmt.Errorf("%w (a pattern that matched no file, which the shell passes as it is)", err)
+			}
 			return fmt.Errorf("bench merge: %w", err)
 		}
 		files = append(files, f)

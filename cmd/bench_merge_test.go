@@ -80,7 +80,7 @@ func TestBenchMerge(t *testing.T) {
 		want  string
 	}{
 		{[]string{a[0], a[2]}, "sessctl: bench merge: segment 1/3:2/3 is missing: no file ran it (run it with --segment 1/3:2/3)\n"},
-		{[]string{a[0], a[1], a[1], a[2]}, fmt.Sprintf("sessctl: bench merge: the segments of %s (1/3:2/3) and %[1]s (1/3:2/3) overlap", a[1])},
+		{[]string{a[0], a[1], a[1], a[2]}, fmt.Sprintf("sessctl: bench merge: %s and %[1]s are one agent's result (host ", a[1])},
 		{[]string{a[0], a[1], other[2]}, fmt.Sprintf("sessctl: bench merge: %s and %s are results of different tests (test ids ", a[0], other[2])},
 		{[]string{a[0], notResult}, "sessctl: bench merge: " + notResult + ": not a sessctl bench result file"},
 		{[]string{filepath.Join(dir, "missing.json")}, "no such file"},

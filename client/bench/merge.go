@@ -206,7 +206,8 @@ func checkSameTest(files []*ResultFile) error {
 	return nil
 }
 
-// checkTiling refuses segments that overlap or leave a gap in [0, 1).
+// checkTiling refuses segments that overlap (one agent's file given twice,
+// or a copy of it, says so) or leave a gap in [0, 1).
 // Fractions compare by cross-multiplication: denominators are at most
 // 2^20.
 func checkTiling(files []*ResultFile) error {
@@ -235,6 +236,9 @@ func checkTiling(files []*ResultFile) error {
 	for _, f := range files {
 		from, to := ends(f)
 		switch {
+		case less(from, at) && prev.Agent.same(f.Agent):
+			return fmt.Errorf("merge: %s and %s are one agent's result (host %s, pid %d, started %s): give each agent's file once",
+				prev.name(), f.name(), f.Agent.Hostname, f.Agent.PID, f.Agent.Start.Format(time.RFC3339Nano))
 		case less(from, at):
 			return fmt.Errorf("merge: the segments of %s (%s) and %s (%s) overlap: each part of the test must be in one file",
 				prev.name(), prev.segmentString(), f.name(), f.segmentString())
@@ -247,6 +251,12 @@ func checkTiling(files []*ResultFile) error {
 		return fmt.Errorf("merge: segment %s is missing: no file ran it (run it with --segment %s)", show(at, one), show(at, one))
 	}
 	return nil
+}
+
+// same reports whether a and b are one agent's run: one host, process
+// and start.
+func (a Agent) same(b Agent) bool {
+	return a.Hostname == b.Hostname && a.PID == b.PID && a.Start.Equal(b.Start)
 }
 
 // reduced writes [From/Den, To/Den) in the FROM:TO form of --segment.

@@ -246,6 +246,7 @@ func fakeShared(t *testing.T, seg Segment, dups, initial, final int64, values ..
 		Result: &Result{Requests: checked, Successes: checked, Consistency: Consistency{Mode: ModeShared, Checked: checked,
 			Sessions: 1, SessionsCreated: 1, Duplicates: dups, InitialCounter: initial, FinalCounter: final}},
 		Shared: &FileSharedPart{InitialCounter: initial, FinalCounter: final, ValuesCount: bm.GetCardinality()},
+		Agent:  Agent{Hostname: "h", PID: 1, Start: time.Date(2026, 12, 1, 13, 0, int(seg.From), 0, time.UTC)},
 		path:   fmt.Sprintf("agent%d.json", seg.From)}
 	return f
 }
@@ -288,6 +289,8 @@ func TestMergeRefuses(t *testing.T) {
 	other.TestID, other.path = "u", "other.json"
 	strict := third(2)
 	strict.Thresholds.MaxP99 = "50ms"
+	// Another agent's run of the same segment: another process.
+	otherAgent := func(f *ResultFile) *ResultFile { f.Agent.PID++; return f }
 	half := fakeShared(t, Segment{0, 1, 2}, 0, 1, 1)
 	half.path = "half.json"
 	elsewhere := third(2)
@@ -300,7 +303,8 @@ func TestMergeRefuses(t *testing.T) {
 		{[]*ResultFile{third(0), third(2)}, "segment 1/3:2/3 is missing"},
 		{[]*ResultFile{third(0), third(1)}, "segment 2/3:1 is missing"},
 		{[]*ResultFile{third(1), third(2)}, "segment 0:1/3 is missing"},
-		{[]*ResultFile{third(0), third(1), third(1), third(2)}, "agent1.json (1/3:2/3) and agent1.json (1/3:2/3) overlap"},
+		{[]*ResultFile{third(0), third(1), third(1), third(2)}, "agent1.json and agent1.json are one agent's result (host h, pid 1, started 2026-12-01T13:00:01Z): give each agent's file once"},
+		{[]*ResultFile{third(0), third(1), otherAgent(third(1)), third(2)}, "agent1.json (1/3:2/3) and agent1.json (1/3:2/3) overlap"},
 		{[]*ResultFile{half, third(1), third(2)}, "half.json (0:1/2) and agent1.json (1/3:2/3) overlap"},
 		{[]*ResultFile{third(0), third(1), other}, "agent0.json and other.json are results of different tests (test ids t and u)"},
 		{[]*ResultFile{third(0), third(1), elsewhere}, "agent0.json and agent2.json loaded different sessions (their session cookies differ)"},
