@@ -92,7 +92,7 @@ func (l epollLoader) load(stop, cut context.Context, e *engine) {
 		for i := k; i < len(e.workers); i += n {
 			lp.add(e.workers[i])
 		}
-		e.addSink(lp.sink) // each loop's histograms, merged by the result
+		e.addSink(lp.sink) // each loop's second histogram, which the watchdog drains
 	}
 	// At stop the loops finish their waiting workers (the busy ones finish
 	// their request first); at cut they cut the requests in flight.

@@ -27,21 +27,21 @@ func newHistogram() *hdrhistogram.Histogram {
 const latRing = 256
 
 // histSink holds the latencies of some workers (all of the goroutine
-// engine's, an event loop's): run is the whole run's histogram, sec the
-// current second's, which the watchdog empties at every second. A worker
-// records into its own ring (record, no lock) and the ring is drained
-// into both histograms under mu: by the worker when the ring is full (one
-// lock per 256 requests), and by the watchdog at every second, so that a
-// second's histogram holds the latencies recorded in that second even at
-// a low rate.
+// engine's, an event loop's) in sec, the current second's histogram,
+// which the watchdog empties at every second into the series' and the
+// run's (drainSecond). A worker records into its own ring (record, no
+// lock) and the ring is drained into sec under mu: by the worker when the
+// ring is full (one lock per 256 requests), and by the watchdog at every
+// second, so that a second's histogram holds the latencies recorded in
+// that second even at a low rate.
 type histSink struct {
-	mu       sync.Mutex
-	run, sec *hdrhistogram.Histogram
-	ws       []*worker // fixed once the sink is the engine's (addSink)
+	mu  sync.Mutex
+	sec *hdrhistogram.Histogram
+	ws  []*worker // fixed once the sink is the engine's (addSink)
 }
 
 func newHistSink() *histSink {
-	return &histSink{run: newHistogram(), sec: newHistogram()}
+	return &histSink{sec: newHistogram()}
 }
 
 // add makes s the sink of w's latencies; before addSink only.
@@ -55,9 +55,7 @@ func (s *histSink) add(w *worker) {
 func (s *histSink) drain(w *worker) {
 	in, out := w.latIn.Load(), w.latOut.Load()
 	for ; out < in; out++ {
-		us := w.lat[out&(latRing-1)]
-		s.run.RecordValue(us)
-		s.sec.RecordValue(us)
+		s.sec.RecordValue(w.lat[out&(latRing-1)])
 	}
 	w.latOut.Store(in)
 }
@@ -77,40 +75,22 @@ func (e *engine) sinkList() []*histSink {
 }
 
 // drainSecond drains every worker's ring and moves the sinks' second
-// histograms into into, emptying them.
-func (e *engine) drainSecond(into *hdrhistogram.Histogram) {
+// histograms into the series' (e.series.sec) and the run's (e.hist),
+// emptying them. The watchdog's alone: at every second and at the end,
+// after which e.hist holds every latency of the run.
+func (e *engine) drainSecond() {
 	for _, s := range e.sinkList() {
 		s.mu.Lock()
 		for _, w := range s.ws {
 			s.drain(w)
 		}
 		if s.sec.TotalCount() > 0 {
-			into.Merge(s.sec)
+			e.series.sec.Merge(s.sec)
+			e.hist.Merge(s.sec)
 			s.sec.Reset()
 		}
 		s.mu.Unlock()
 	}
-}
-
-// runHistogram is the whole run's histogram: the sinks' merged (the one
-// sink's itself when there is one). After the load only.
-func (e *engine) runHistogram() *hdrhistogram.Histogram {
-	sinks := e.sinkList()
-	for _, s := range sinks {
-		s.mu.Lock()
-		for _, w := range s.ws {
-			s.drain(w)
-		}
-		s.mu.Unlock()
-	}
-	if len(sinks) == 1 {
-		return sinks[0].run
-	}
-	h := newHistogram()
-	for _, s := range sinks {
-		h.Merge(s.run)
-	}
-	return h
 }
 
 // record adds the latency d to w's ring, draining the ring first when it

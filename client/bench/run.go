@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Progress is a snapshot of a run in progress.
@@ -82,8 +84,9 @@ type engine struct {
 
 	workers []*worker
 	loader  loader
-	series  series     // the watchdog's alone until the result
-	final   liveCounts // the workers' counts at the end
+	series  series                  // the watchdog's alone until the result
+	hist    *hdrhistogram.Histogram // the run's latencies, as series (drainSecond)
+	final   liveCounts              // the workers' counts at the end
 }
 
 func newEngine(cfg Config) (*engine, error) {
@@ -107,6 +110,7 @@ func newEngine(cfg Config) (*engine, error) {
 		counter: parseJSONPath(cfg.CounterPath),
 		id:      parseJSONPath(cfg.IDPath),
 		series:  series{sec: newHistogram()},
+		hist:    newHistogram(),
 		testID:  testID,
 	}
 	for _, raw := range cfg.URLs {
@@ -328,7 +332,7 @@ func (e *engine) watch(ctx context.Context, finished <-chan struct{}) {
 		select {
 		case <-finished:
 			e.final = e.counts(true)
-			e.drainSecond(e.series.sec)
+			e.drainSecond()
 			e.series.sample(time.Since(e.start), e.final)
 			return
 		case now := <-tick.C:
@@ -338,7 +342,7 @@ func (e *engine) watch(ctx context.Context, finished <-chan struct{}) {
 			if !now.Before(nextSecond) {
 				nextSecond = nextSecond.Add(time.Second)
 				c = e.counts(true)
-				e.drainSecond(e.series.sec)
+				e.drainSecond()
 				e.publishLive(c, now.Sub(e.start), e.series.sec)
 				e.series.sample(now.Sub(e.start), c)
 			} else if live {
@@ -468,7 +472,7 @@ func (e *engine) result(end time.Time) *Result {
 				since, plural(unf.n, "request"), res.ErrorSamples[errUnfinished])
 		}
 	}
-	h := e.runHistogram()
+	h := e.hist
 	res.Histogram = h
 	res.Latency = latencyOf(h)
 	res.LatencySpectrum = spectrumOf(h)
