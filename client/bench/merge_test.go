@@ -574,3 +574,90 @@ func FuzzParseResultFile(f *testing.F) {
 		parseResultFile(data)
 	})
 }
+
+// TestMergeThresholdsOnMergedHistogram: a merge checks --max-p99 on the
+// merged histogram, not on any agent's: one agent's p99 over the limit
+// (2 slow answers in its 100) is the whole test's p99 under it (2 in 300),
+// and the slow answers of two agents (4 in 300) put it over again.
+func TestMergeThresholdsOnMergedHistogram(t *testing.T) {
+	agent := func(i, slow int64) *ResultFile {
+		f := fakeShared(t, Segment{i, i + 1, 3}, 0, 1, 1)
+		f.Thresholds.MaxP99 = "50ms"
+		f.Result.Answered = 100
+		for n := range int64(100) {
+			us := int64(1000) // 1 ms
+			if n < slow {
+				us = 200_000 // 200 ms
+			}
+			if err := f.hist.RecordValue(us); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return f
+	}
+	p99 := func(m *Result) Threshold {
+		for _, th := range m.Thresholds {
+			if th.Name == "max_p99" {
+				return th
+			}
+		}
+		t.Fatalf("no max_p99 in %+v", m.Thresholds)
+		return Threshold{}
+	}
+	m, err := Merge([]*ResultFile{agent(0, 2), agent(1, 0), agent(2, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th := p99(m); !th.OK || m.Latency.P99 > 2 || m.LatencySpectrum.TotalCount != 300 {
+		t.Fatalf("one slow agent: merged p99 %g ms, %+v: want the whole test's 1 ms, held", m.Latency.P99, th)
+	}
+	m, err = Merge([]*ResultFile{agent(0, 2), agent(1, 2), agent(2, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if th := p99(m); th.OK || m.Latency.P99 < 199 {
+		t.Fatalf("two slow agents: merged p99 %g ms, %+v: want 200 ms, failed", m.Latency.P99, th)
+	}
+}
+
+// TestMergeSharedUnknownResetsErrors: an agent whose final probe failed
+// makes the merged final unknown (named, no lost updates made up); an
+// agent's resets stay out of the on-session count and are extra sessions;
+// errors by class, by URL and their samples are merged.
+func TestMergeSharedUnknownResetsErrors(t *testing.T) {
+	const u = "http://127.0.0.1:3000/"
+	a := fakeShared(t, Segment{0, 1, 2}, 0, 2, 7, 4, 5, 6)
+	a.Result.Consistency.Resets, a.Result.Consistency.Checked, a.Result.Consistency.SessionsCreated = 2, 5, 3
+	a.Result.Errors = map[string]int64{"status_500": 2}
+	a.Result.ErrorsByURL = map[string]map[string]int64{u: {"status_500": 2}}
+	a.Result.ErrorSamples = map[string]string{"status_500": "GET " + u + ": status 500"}
+	b := fakeShared(t, Segment{1, 2, 2}, 0, 3, 9, 7, 8)
+	b.Result.Errors = map[string]int64{"status_500": 1, "timeout": 1}
+	b.Result.ErrorsByURL = map[string]map[string]int64{u: {"status_500": 1, "timeout": 1}}
+	b.Result.ErrorSamples = map[string]string{"status_500": "other", "timeout": "GET " + u + ": timeout"}
+	m, err := Merge([]*ResultFile{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 + 2 on the session, the other agent's 2 probes: 2 + 5 + 2 = 9,
+	// what b's final probe read (the resets' requests counted on other
+	// sessions).
+	c := m.Consistency
+	if c.Resets != 2 || c.Checked != 7 || c.SessionsCreated != 3 || c.ExtraSessions != 2 || c.ExpectedFinal != 9 ||
+		c.FinalCounter != 9 || c.LostUpdates != 0 || c.Duplicates != 0 || c.Verdict != VerdictInconsistent {
+		t.Fatalf("resets: merged %+v", c)
+	}
+	if m.Errors["status_500"] != 3 || m.Errors["timeout"] != 1 || m.ErrorsByURL[u]["status_500"] != 3 || m.ErrorsByURL[u]["timeout"] != 1 ||
+		m.ErrorSamples["status_500"] != "GET "+u+": status 500" || m.ErrorSamples["timeout"] != "GET "+u+": timeout" {
+		t.Fatalf("errors %v, by URL %v, samples %v", m.Errors, m.ErrorsByURL, m.ErrorSamples)
+	}
+	b.Shared.FinalUnknown = "final probe: connection refused"
+	m, err = Merge([]*ResultFile{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = m.Consistency
+	if c.FinalUnknown != "agent1.json (segment 1/2:1): final probe: connection refused" || c.LostUpdates != 0 || c.FinalCounter != 0 {
+		t.Fatalf("final unknown: merged %+v", c)
+	}
+}
