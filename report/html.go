@@ -354,27 +354,31 @@ func chartedSeries(res *bench.Result) []bench.SeriesPoint {
 // its interval, which a line through the points shows as it was.
 func secondX(pt bench.SeriesPoint) float64 { return pt.TS - pt.IntervalS/2 }
 
-// perRunChart is the width and time axis of a chart of each run: half
-// the width, with half the gridlines, when there are several runs.
-func perRunChart(runs []BenchRun) (width int, x axis) {
+// perRunCharts are the charts of one kind, one per run, before their
+// lines and y axis: id-1, id-2, ... on one time axis, titled by the run
+// when there are several, and then half as wide with half the gridlines.
+func perRunCharts(runs []BenchRun, id, title string, height int, empty string) []chart {
+	width, x := chartWidth, timeAxis(runs, 10)
 	if len(runs) > 1 {
-		return halfWidth, timeAxis(runs, 5)
+		width, x = halfWidth, timeAxis(runs, 5)
 	}
-	return chartWidth, timeAxis(runs, 10)
+	charts := make([]chart, len(runs))
+	for i, r := range runs {
+		charts[i] = chart{ID: fmt.Sprintf("%s-%d", id, i+1), Title: title, Width: width, Height: height, X: x, Empty: empty}
+		if len(runs) > 1 {
+			charts[i].Title += ": " + htmlText(r.Label, htmlLabelMax)
+		}
+	}
+	return charts
 }
 
 // latencyCharts is a chart per run of its latency percentiles second by
 // second, on one time axis and one latency axis for all the runs.
 func latencyCharts(runs []BenchRun) []chart {
-	width, x := perRunChart(runs)
 	lo, hi, median := math.Inf(1), 0.0, math.Inf(1)
-	charts := make([]chart, len(runs))
+	charts := perRunCharts(runs, "latency-series", "Latency per second", 280, "no per-second latency in the result")
 	for i, r := range runs {
-		c := chart{ID: fmt.Sprintf("latency-series-%d", i+1), Title: "Latency per second", Width: width, Height: 280, X: x,
-			Empty: "no per-second latency in the result"}
-		if len(runs) > 1 {
-			c.Title += ": " + htmlText(r.Label, htmlLabelMax)
-		}
+		c := &charts[i]
 		for _, pl := range percentileLines {
 			l := line{Label: pl.name, Colour: pl.colour}
 			has := false
@@ -399,7 +403,6 @@ func latencyCharts(runs []BenchRun) []chart {
 				c.Lines = append(c.Lines, l)
 			}
 		}
-		charts[i] = c
 	}
 	y := latencyAxis(lo, median, hi)
 	for i := range charts {
@@ -411,7 +414,6 @@ func latencyCharts(runs []BenchRun) []chart {
 // errorCharts is a chart per run of its errors per second, stacked by
 // class, on one time axis and one scale for all the runs.
 func errorCharts(runs []BenchRun) []chart {
-	width, x := perRunChart(runs)
 	colours := map[string]string{}
 	var classes []string
 	for _, r := range runs {
@@ -429,13 +431,9 @@ func errorCharts(runs []BenchRun) []chart {
 		colours[k] = errorColours[i%len(errorColours)]
 	}
 	hi := 0.0
-	charts := make([]chart, len(runs))
+	charts := perRunCharts(runs, "errors-series", "Errors per second by class", 240, "no errors")
 	for i, r := range runs {
-		c := chart{ID: fmt.Sprintf("errors-series-%d", i+1), Title: "Errors per second by class", Width: width, Height: 240, X: x,
-			Empty: "no errors"}
-		if len(runs) > 1 {
-			c.Title += ": " + htmlText(r.Label, htmlLabelMax)
-		}
+		c := &charts[i]
 		// Each second is drawn as a bar, flat over its interval.
 		series := chartedSeries(r.Result)
 		base := make([]float64, 2*len(series))
@@ -456,7 +454,6 @@ func errorCharts(runs []BenchRun) []chart {
 			c.Lines = append(c.Lines, l)
 			base = top
 		}
-		charts[i] = c
 	}
 	y := valueAxis("errors/s", hi, 4)
 	for i := range charts {
