@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -210,9 +211,18 @@ func TestBenchMetricsAddr(t *testing.T) {
 	}
 	defer ln.Close()
 	addr := ln.Addr().String()
-	code, out, errOut = runSessctl(t, "bench", "-n", "50", "--metrics-addr", addr)
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write([]byte(`{"visitCount":1}`))
+	}))
+	defer srv.Close()
+	code, out, errOut = runSessctl(t, "bench", srv.URL, "-n", "50", "--metrics-addr", addr)
 	if code != ExitTrouble || out != "" || !strings.HasPrefix(errOut, "sessctl: bench: metrics address "+addr+": listen tcp "+addr) {
 		t.Fatalf("address taken: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("address taken: %d requests sent", n)
 	}
 }
 
