@@ -39,7 +39,7 @@ type Collector struct {
 func NewCollector(live *bench.Live) *Collector {
 	return &Collector{
 		live: live,
-		info: prometheus.NewDesc(NameInfo, "The bench run: its engine, consistency mode, number of URLs and connections (always 1).",
+		info: prometheus.NewDesc(NameInfo, "The bench run in its labels: engine, consistency mode, number of URLs and of connections; the value is always 1.",
 			[]string{"engine", "mode", "urls", "connections"}, nil),
 		requests: prometheus.NewDesc(NameRequests, "Requests sent or tried, by the class of their response's status (2xx, 4xx, ...; none: no complete response).",
 			[]string{"code"}, nil),
