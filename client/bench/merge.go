@@ -190,7 +190,8 @@ func checkSameTest(files []*ResultFile) error {
 	for _, f := range files[1:] {
 		switch {
 		case f.TestID != first.TestID:
-			return fmt.Errorf("merge: %s and %s are results of different tests (test ids %s and %s): merge the files of one test",
+			return fmt.Errorf("merge: %s and %s are results of different tests (test ids %s and %s): merge the files of one test "+
+				"(its agents run with the same flags but --segment: the id is a hash of them, unless --test-id names it)",
 				first.name(), f.name(), first.TestID, f.TestID)
 		case f.Result.Consistency.Mode != first.Result.Consistency.Mode:
 			return fmt.Errorf("merge: %s and %s ran in different modes (%s and %s)",
