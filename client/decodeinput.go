@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sessctl/sessctl/cookie"
+	"github.com/sessctl/sessctl/internal/redact"
 )
 
 // MaxInputLine bounds one line of decode's stdin: 1 MiB (a cookie is at
@@ -68,7 +69,7 @@ func (s *DecodeSource) Validate() error {
 func (s *DecodeSource) nothing() string {
 	switch {
 	case s.URL != "":
-		return fmt.Sprintf("nothing to decode: %s set no cookie and the jar sends it none", RedactURL(s.URL))
+		return fmt.Sprintf("nothing to decode: %s set no cookie and the jar sends it none", redact.URL(s.URL))
 	case s.Jar != "" && len(s.Args) == 0:
 		return fmt.Sprintf("nothing to decode: the jar %s holds no cookie", s.Jar)
 	}

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/sessctl/sessctl/internal/redact"
 )
 
 // ParseURL reads a URL to visit as curl does: one without a scheme is
 // http. Only http and https URLs with a host are accepted. visit, bench and
 // decode --url take their URLs through it. Its errors never show the URL's
-// password (RedactURL).
+// password (redact.URL).
 func ParseURL(raw string) (string, error) {
 	if !strings.Contains(raw, "://") {
 		raw = "http://" + raw
@@ -21,7 +23,7 @@ func ParseURL(raw string) (string, error) {
 		if errors.As(err, &uerr) {
 			err = uerr.Err // uerr names the URL as given, password and all
 		}
-		return "", fmt.Errorf("bad URL %q: %w", RedactURL(raw), err)
+		return "", fmt.Errorf("bad URL %q: %w", redact.URL(raw), err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return "", fmt.Errorf("bad URL %q: scheme must be http or https", u.Redacted())
@@ -30,31 +32,4 @@ func ParseURL(raw string) (string, error) {
 		return "", fmt.Errorf("bad URL %q: no host", u.Redacted())
 	}
 	return u.String(), nil
-}
-
-// RedactURL is raw with its password, if any, replaced by "xxxxx", as
-// sessctl shows every URL (url.URL.Redacted). A URL that does not parse
-// has the password of its scheme://user:password@host part replaced all
-// the same.
-func RedactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
-	}
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return raw
-	}
-	authority := rest
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		authority = rest[:i]
-	}
-	at := strings.LastIndex(authority, "@")
-	if at < 0 {
-		return raw
-	}
-	user, _, hasPassword := strings.Cut(authority[:at], ":")
-	if !hasPassword {
-		return raw
-	}
-	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sessctl/sessctl/client"
 	"github.com/sessctl/sessctl/demo"
+	"github.com/sessctl/sessctl/internal/redact"
 	"github.com/sessctl/sessctl/report"
 )
 
@@ -211,7 +212,7 @@ func runVisit(ctx context.Context, streams *report.Streams, opts *visitOptions) 
 		}
 		report.JarWarnings(streams, jar.Warnings())
 	}
-	v := &report.Visit{URL: client.RedactURL(cfg.URL), Visits: steps, Jar: jar.Path(), JarState: jar.State(), JarCookies: jar.Len(), Embedded: embedded}
+	v := &report.Visit{URL: redact.URL(cfg.URL), Visits: steps, Jar: jar.Path(), JarState: jar.State(), JarCookies: jar.Len(), Embedded: embedded}
 	if embedded && opts.JarPath != "" {
 		v.Jar, v.JarState = opts.JarPath, client.JarStateUntouched
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/sessctl/sessctl/internal/redact"
 )
 
 // RedisStoreOptions configure a RedisStore.
@@ -91,7 +92,7 @@ func (discardLogger) Printf(context.Context, string, ...any) {}
 func NewRedisStore(rawURL string, opts RedisStoreOptions) (*RedisStore, error) {
 	t, err := parseRedisURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("redis url %q: %w", redactURL(rawURL), err)
+		return nil, fmt.Errorf("redis url %q: %w", redact.URL(rawURL), err)
 	}
 	return newRedisStore(t, opts), nil
 }

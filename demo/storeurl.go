@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/sessctl/sessctl/internal/redact"
 )
 
 // StoreURL is a parsed --store value: "memory", "file:PATH", or a Redis:
@@ -31,7 +32,7 @@ type StoreURL struct {
 const StoreURLForms = "memory, redis://HOST:PORT/DB or file:PATH (also rediss:// for TLS, redis+cluster://HOST:PORT,HOST:PORT/ and redis+sentinel://HOST:PORT,HOST:PORT/MASTER)"
 
 // String returns the URL with any password masked, for messages.
-func (u StoreURL) String() string { return redactURL(u.Raw) }
+func (u StoreURL) String() string { return redact.URL(u.Raw) }
 
 // ParseStoreURL reads a store URL; the error says what is wrong (with any
 // password masked) and which forms are accepted.
@@ -48,11 +49,11 @@ func ParseStoreURL(raw string) (StoreURL, error) {
 	case strings.HasPrefix(raw, "redis"):
 		t, err := parseRedisURL(raw)
 		if err != nil {
-			return u, fmt.Errorf("redis url %q: %w", redactURL(raw), err)
+			return u, fmt.Errorf("redis url %q: %w", redact.URL(raw), err)
 		}
 		u.Scheme, u.redis = "redis", t
 	default:
-		return u, fmt.Errorf("store %q: want %s", redactURL(raw), StoreURLForms)
+		return u, fmt.Errorf("store %q: want %s", redact.URL(raw), StoreURLForms)
 	}
 	return u, nil
 }
@@ -170,26 +171,4 @@ func parseRedisForms(raw string) (redisTarget, error) {
 			SentinelUsername: o.SentinelUsername, SentinelPassword: o.SentinelPassword, TLSConfig: o.TLSConfig}
 	}
 	return t, nil
-}
-
-// redactURL masks the password of a URL's userinfo: redis://:s3cret@h/0
-// becomes redis://:xxxxx@h/0.
-func redactURL(raw string) string {
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return raw
-	}
-	end := strings.IndexAny(rest, "/?")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndex(rest[:end], "@")
-	if at < 0 {
-		return raw
-	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	if !hasPass {
-		return raw
-	}
-	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
