@@ -65,12 +65,9 @@ audit could not be made (bad flags, app unreachable); 130 interrupted.`,
   sessctl audit http://127.0.0.1:3000/ -o json | jq '.findings[] | {id, severity}'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			urls, err := parseURLArgs(args)
-			if err != nil {
+			var err error
+			if opts.URL, err = parseURLArg(args); err != nil {
 				return err
-			}
-			if len(urls) == 1 {
-				opts.URL = urls[0]
 			}
 			if opts.FailOn, err = audit.ParseSeverity(failOn); err != nil {
 				return &usageError{fmt.Errorf("--fail-on: %w", err)}

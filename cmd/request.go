@@ -13,8 +13,6 @@ import (
 	"github.com/sessctl/sessctl/client"
 )
 
-// parseVisitHeaders reads -H "Name: value" lines into the header visit and
-// audit send.
 // parseURLArgs reads the URL arguments of visit, audit and bench through
 // client.ParseURL; a bad one is a usage error.
 func parseURLArgs(args []string) ([]string, error) {
@@ -29,6 +27,18 @@ func parseURLArgs(args []string) ([]string, error) {
 	return urls, nil
 }
 
+// parseURLArg is the URL argument of a command that takes at most one
+// (visit, audit): "" when none is given.
+func parseURLArg(args []string) (string, error) {
+	urls, err := parseURLArgs(args)
+	if err != nil || len(urls) == 0 {
+		return "", err
+	}
+	return urls[0], nil
+}
+
+// parseVisitHeaders reads -H "Name: value" lines into the header visit and
+// audit send.
 func parseVisitHeaders(lines []string) (http.Header, error) {
 	kvs, err := parseHeaderLines(lines)
 	if err != nil {

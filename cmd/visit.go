@@ -82,12 +82,9 @@ shown before the error.`,
   sessctl visit https://app.test/api/login --json '{"user":"bob"}' -v`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			urls, err := parseURLArgs(args)
-			if err != nil {
+			var err error
+			if opts.URL, err = parseURLArg(args); err != nil {
 				return err
-			}
-			if len(urls) == 1 {
-				opts.URL = urls[0]
 			}
 			if opts.Count < 1 {
 				return &usageError{fmt.Errorf("-n/--count must be at least 1, not %d", opts.Count)}
