@@ -135,8 +135,8 @@ interrupted.`,
 			if opts.URLs, err = parseURLArgs(args); err != nil {
 				return err
 			}
-			if opts.Output != "table" && opts.Output != "json" && opts.Output != "html" {
-				return &usageError{fmt.Errorf("-o/--output must be table, json or html, not %q", opts.Output)}
+			if err := checkBenchOutput(opts.Output); err != nil {
+				return err
 			}
 			if opts.Header, err = parseHeaderLines(headers); err != nil {
 				return &usageError{err}
@@ -304,6 +304,16 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 		return err
 	}
 	return benchOutcome(ctx, res)
+}
+
+// checkBenchOutput is the -o check of bench and bench merge, which print
+// through writeBenchReport: table, json or html.
+func checkBenchOutput(output string) error {
+	switch output {
+	case "table", "json", "html":
+		return nil
+	}
+	return &usageError{fmt.Errorf("-o/--output must be table, json or html, not %q", output)}
 }
 
 // writeBenchReport prints res as bench and bench merge do: output is

@@ -52,8 +52,8 @@ nothing succeeded; 130 when interrupted.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
-			if opts.Output != "table" && opts.Output != "json" && opts.Output != "html" {
-				return &usageError{fmt.Errorf("-o/--output must be table, json or html, not %q", opts.Output)}
+			if err := checkBenchOutput(opts.Output); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), opts)
