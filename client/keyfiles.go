@@ -48,28 +48,27 @@ func ReadSecretFile(path string) ([][]byte, error) {
 // ReadPublicKeyFile reads the PEM public keys and certificates in the file
 // at path, for JWTs signed with RS*, PS*, ES* or EdDSA.
 func ReadPublicKeyFile(path string) ([]crypto.PublicKey, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	ks, err := cookie.ParsePublicKeys(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return ks, nil
+	return readPEMFile(path, cookie.ParsePublicKeys)
 }
 
 // ReadPrivateKeyFile reads the first PEM private key in the file at path,
 // for signing RS*, PS*, ES* and EdDSA JWTs. Errors name the file, not the
 // flag.
 func ReadPrivateKeyFile(path string) (crypto.Signer, error) {
+	return readPEMFile(path, cookie.ParsePrivateKey)
+}
+
+// readPEMFile reads the file at path and parses it; a parse error names
+// the file.
+func readPEMFile[T any](path string, parse func([]byte) (T, error)) (T, error) {
+	var zero T
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	k, err := cookie.ParsePrivateKey(data)
+	k, err := parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return zero, fmt.Errorf("%s: %w", path, err)
 	}
 	return k, nil
 }
