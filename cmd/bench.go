@@ -278,8 +278,8 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 		cfg.Engine = bench.EngineGoroutine
 	}
 	cfg.URLs = urls
-	// Threads is also the run's GOMAXPROCS; 0 picks it (see threadsFor).
-	n := threadsFor(opts.Threads, opts.URLs, bench.EngineFor(cfg))
+	// Threads is also the run's GOMAXPROCS; 0 picks it (see bench.ThreadsFor).
+	n := bench.ThreadsFor(opts.Threads, opts.URLs, bench.EngineFor(cfg))
 	if n != runtime.GOMAXPROCS(0) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
 	}
@@ -372,34 +372,6 @@ func runBenchCreateSession(ctx context.Context, streams *report.Streams, opts *b
 // its URLs.
 func benchRuns(res *bench.Result) []report.BenchRun {
 	return []report.BenchRun{{Label: strings.Join(res.URLs, " "), Result: res}}
-}
-
-// threadsFor is the GOMAXPROCS for a run on engine: n when given; all the
-// CPUs for the epoll engine, whose event loops each want a core (measured
-// on 2 cores beside the server: a single loop leaves 12-14% of the machine
-// idle, as wrk -t1 does); for the goroutine engine with targets all on
-// loopback, half the CPUs (at least 1), because the server runs on the same
-// cores and every cycle the client's scheduler spends is taken from it
-// (measured on 2 cores: about a tenth more requests/s with 1 than with 2);
-// otherwise, and for the embedded server, which runs in this process, all.
-func threadsFor(n int, urls []string, engine string) int {
-	if n > 0 {
-		return n
-	}
-	if len(urls) == 0 || engine == bench.EngineEpoll {
-		return runtime.GOMAXPROCS(0)
-	}
-	for _, raw := range urls {
-		u, err := url.Parse(raw)
-		if err != nil {
-			return runtime.GOMAXPROCS(0)
-		}
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return runtime.GOMAXPROCS(0)
-		}
-	}
-	return max(1, runtime.NumCPU()/2)
 }
 
 // benchOutcome maps a finished run to its exit: trouble (2) when the target

@@ -301,31 +301,6 @@ func TestBenchServerKilledExit2(t *testing.T) {
 	}
 }
 
-func TestBenchThreads(t *testing.T) {
-	all := runtime.GOMAXPROCS(0)
-	half := max(1, runtime.NumCPU()/2)
-	for _, test := range []struct {
-		n    int
-		urls []string
-		want int
-	}{
-		{3, []string{"http://10.0.0.1/"}, 3},
-		{0, nil, all}, // the embedded server runs in this process
-		{0, []string{"http://127.0.0.1:3000/", "http://localhost:3001/", "http://[::1]:3002/"}, half},
-		{0, []string{"http://127.0.0.1:3000/", "http://app.test/"}, all},
-	} {
-		if got := threadsFor(test.n, test.urls, bench.EngineGoroutine); got != test.want {
-			t.Errorf("threadsFor(%d, %v) = %d, want %d", test.n, test.urls, got, test.want)
-		}
-	}
-	if got := threadsFor(0, []string{"http://127.0.0.1:3000/"}, bench.EngineEpoll); got != all {
-		t.Errorf("threadsFor the epoll engine on loopback = %d, want %d", got, all)
-	}
-	if runtime.GOMAXPROCS(0) != all {
-		t.Errorf("GOMAXPROCS left at %d", runtime.GOMAXPROCS(0))
-	}
-}
-
 // TestBenchEngine: --engine picks the engine, the JSON says which ran,
 // and auto takes epoll for plain http on Linux and goroutine for the
 // embedded server and https.

@@ -391,3 +391,28 @@ func TestConfigValidateEngine(t *testing.T) {
 		t.Fatalf("epoll with https: %v", err)
 	}
 }
+
+func TestThreadsFor(t *testing.T) {
+	all := runtime.GOMAXPROCS(0)
+	half := max(1, runtime.NumCPU()/2)
+	for _, test := range []struct {
+		n    int
+		urls []string
+		want int
+	}{
+		{3, []string{"http://10.0.0.1/"}, 3},
+		{0, nil, all}, // the embedded server runs in this process
+		{0, []string{"http://127.0.0.1:3000/", "http://localhost:3001/", "http://[::1]:3002/"}, half},
+		{0, []string{"http://127.0.0.1:3000/", "http://app.test/"}, all},
+	} {
+		if got := ThreadsFor(test.n, test.urls, EngineGoroutine); got != test.want {
+			t.Errorf("ThreadsFor(%d, %v) = %d, want %d", test.n, test.urls, got, test.want)
+		}
+	}
+	if got := ThreadsFor(0, []string{"http://127.0.0.1:3000/"}, EngineEpoll); got != all {
+		t.Errorf("ThreadsFor the epoll engine on loopback = %d, want %d", got, all)
+	}
+	if runtime.GOMAXPROCS(0) != all {
+		t.Errorf("GOMAXPROCS left at %d", runtime.GOMAXPROCS(0))
+	}
+}
