@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,10 +82,10 @@ usage error naming its flag (exit 2).`,
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Payload = args[0]
-			if !oneOf(opts.Output, signOutputs) {
+			if !slices.Contains(signOutputs, opts.Output) {
 				return &usageError{fmt.Errorf("-o %q: want one of %s", opts.Output, strings.Join(signOutputs, ", "))}
 			}
-			if opts.Format != "" && !oneOf(opts.Format, cookie.SignableNames()) {
+			if opts.Format != "" && !slices.Contains(cookie.SignableNames(), opts.Format) {
 				return &usageError{fmt.Errorf("--format %q: want one of %s", opts.Format, strings.Join(cookie.SignableNames(), ", "))}
 			}
 			opts.Options = map[string]string{}
@@ -184,15 +185,6 @@ usage error naming its flag (exit 2).`,
 	completeValues(c, "format", cookie.SignableNames()...)
 	completeValues(c, "output", signOutputs...)
 	return c
-}
-
-func oneOf(s string, list []string) bool {
-	for _, l := range list {
-		if s == l {
-			return true
-		}
-	}
-	return false
 }
 
 // parseSignTime reads RFC 3339 or Unix seconds.
