@@ -72,10 +72,10 @@ audit could not be made (bad flags, app unreachable); 130 interrupted.`,
 			if opts.FailOn, err = audit.ParseSeverity(failOn); err != nil {
 				return &usageError{fmt.Errorf("--fail-on: %w", err)}
 			}
-			switch opts.Output {
-			case "table", "text", "json", "sarif":
-			default:
-				return &usageError{fmt.Errorf("-o/--output must be table, json or sarif, not %q", opts.Output)}
+			if opts.Output != "text" { // taken for table, not offered
+				if err := checkOutput(opts.Output, "table", "json", "sarif"); err != nil {
+					return err
+				}
 			}
 			if opts.Samples == 0 {
 				opts.Samples = -1 // --samples 0 skips the token check

@@ -309,11 +309,7 @@ func runBench(ctx context.Context, streams *report.Streams, opts *benchOptions) 
 // checkBenchOutput is the -o check of bench and bench merge, which print
 // through writeBenchReport: table, json or html.
 func checkBenchOutput(output string) error {
-	switch output {
-	case "table", "json", "html":
-		return nil
-	}
-	return &usageError{fmt.Errorf("-o/--output must be table, json or html, not %q", output)}
+	return checkOutput(output, "table", "json", "html")
 }
 
 // writeBenchReport prints res as bench and bench merge do: output is

@@ -51,10 +51,8 @@ JSON or is not a bench result (the error names the file and what is wrong).`,
 			if len(opts.Labels) > 0 && len(opts.Labels) != len(opts.Files) {
 				return &usageError{fmt.Errorf("bench report: %d --label for %d files: give one for each file, in order", len(opts.Labels), len(opts.Files))}
 			}
-			switch opts.Output {
-			case "html", "text", "json":
-			default:
-				return &usageError{fmt.Errorf("-o/--output must be html, text or json, not %q", opts.Output)}
+			if err := checkOutput(opts.Output, "html", "text", "json"); err != nil {
+				return err
 			}
 			if opts.HTML != "" && !c.Flags().Changed("output") {
 				opts.Output = "" // --html alone: the file, nothing on stdout

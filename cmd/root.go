@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -177,4 +178,14 @@ func ExitCode(err error, ctx context.Context, streams *report.Streams) int {
 		report.Error(streams, err.Error())
 		return ExitTrouble
 	}
+}
+
+// checkOutput is the -o/--output check of a command that prints formats:
+// a usage error naming them when output is none of them.
+func checkOutput(output string, formats ...string) error {
+	if slices.Contains(formats, output) {
+		return nil
+	}
+	list := strings.Join(formats[:len(formats)-1], ", ") + " or " + formats[len(formats)-1]
+	return &usageError{fmt.Errorf("-o/--output must be %s, not %q", list, output)}
 }

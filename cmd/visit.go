@@ -92,10 +92,8 @@ shown before the error.`,
 			if opts.Timeout < 0 {
 				return &usageError{fmt.Errorf("--timeout must not be negative (0: no timeout)")}
 			}
-			switch opts.Output {
-			case "table", "json", "jsonl":
-			default:
-				return &usageError{fmt.Errorf("-o/--output must be table, json or jsonl, not %q", opts.Output)}
+			if err := checkOutput(opts.Output, "table", "json", "jsonl"); err != nil {
+				return err
 			}
 			h, err := parseVisitHeaders(headers)
 			if err != nil {
